@@ -1,0 +1,28 @@
+package dev.claw.cli;
+
+import dev.claw.event.ClawEvent;
+import dev.claw.event.EventListener;
+import java.io.PrintStream;
+
+/** Renders library events on stderr, so that stdout carries only the agent's output. */
+final class ConsoleEvents implements EventListener {
+  private final PrintStream err;
+  private final boolean verbose;
+
+  ConsoleEvents(PrintStream err, boolean verbose) {
+    this.err = err;
+    this.verbose = verbose;
+  }
+
+  @Override
+  public void on(ClawEvent event) {
+    if (event instanceof ClawEvent.Progress progress) {
+      err.println("claw: [" + progress.step() + "] " + progress.message());
+    } else if (event instanceof ClawEvent.Warning warning) {
+      err.println("claw: warning: " + warning.message());
+    } else if (event instanceof ClawEvent.Detail detail && verbose) {
+      err.println("claw: " + detail.message());
+    }
+    err.flush();
+  }
+}

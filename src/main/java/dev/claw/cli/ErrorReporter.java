@@ -1,0 +1,27 @@
+package dev.claw.cli;
+
+import dev.claw.ClawException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The one place where failures become text. A {@link ClawException} is the user's to fix and
+ * gets its two sentences; anything else is a claw bug and gets the stack trace.
+ */
+final class ErrorReporter implements IExecutionExceptionHandler {
+  @Override
+  public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parsed) {
+    PrintWriter err = commandLine.getErr();
+    if (e instanceof ClawException claw) {
+      err.println("claw: " + claw.getMessage());
+      err.println("  to fix: " + claw.fix());
+    } else {
+      err.println("claw: internal error (a bug in claw; please report it with this trace):");
+      e.printStackTrace(err);
+    }
+    err.flush();
+    return Main.CLAW_FAILED;
+  }
+}

@@ -1,0 +1,181 @@
+package dev.claw.cli;
+
+import dev.claw.ClawException;
+import dev.claw.host.ClawDirs;
+import dev.claw.image.ImageBuilder.ExtraFile;
+import dev.claw.profile.AgentProfile;
+import dev.claw.profile.ProfileLoader;
+import dev.claw.run.AgentOutput;
+import dev.claw.run.AgentRunner;
+import dev.claw.run.Outcome;
+import dev.claw.run.RunRequest;
+import dev.claw.run.RunResult;
+import dev.claw.vm.AcceleratorProbe;
+import dev.claw.vm.QemuMicrovm;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code claw run}: boots the agent, streams its output, exits with its status. */
+@Command(name = "run", description = "Run an agent in its own microVM.",
+    mixinStandardHelpOptions = true)
+final class RunCommand implements Callable<Integer> {
+
+  @Parameters(paramLabel = "AGENT", description = "A folder with a claw.yaml, or the file.")
+  Path profile;
+
+  @Option(names = "--file", paramLabel = "HOST:GUEST",
+      description = "Add a host file to the image at an absolute guest path, for this run.")
+  List<String> files = new ArrayList<>();
+
+  @Option(names = "--timings", description = "Print when each phase of the run happened.")
+  boolean timings;
+
+  @Option(names = "--timings-json", paramLabel = "FILE",
+      description = "Write the phase timeline as JSON.")
+  Path timingsJson;
+
+  @Option(names = "--kernel", paramLabel = "VMLINUX",
+      description = "Boot this kernel instead of claw's own.")
+  Path kernel;
+
+  @Option(names = "--accel", paramLabel = "auto|kvm|tcg", defaultValue = "auto",
+      description = "CPU accelerator (default: ${DEFAULT-VALUE}: KVM if it really works).")
+  String accel;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS",
+      description = "Kill the VM after this many seconds (default: the profile's run.timeout).")
+  Double timeoutSeconds;
+
+  @Option(names = {"-v", "--verbose"}, description = "Also show claw's details and the guest "
+      + "console (kernel and init messages).")
+  boolean verbose;
+
+  @Override
+  public Integer call() throws IOException {
+    PrintStream err = System.err;
+    AgentProfile agent = new ProfileLoader().load(profile);
+    AgentRunner runner = new AgentRunner(ClawDirs.fromEnvironment(), new QemuMicrovm(),
+        new ConsoleEvents(err, verbose));
+    RunResult result = runner.run(request(agent), new StandardStreams());
+
+    if (verbose && !result.console().isBlank()) {
+      err.println("claw: guest console:\n" + result.console().stripTrailing());
+    }
+    if (timings) {
+      err.print(TimingsReport.table(result));
+    }
+    if (timingsJson != null) {
+      TimingsReport.writeJson(result, timingsJson);
+    }
+    return report(result, err);
+  }
+
+  private RunRequest request(AgentProfile agent) {
+    Optional<Duration> timeout = Optional.ofNullable(timeoutSeconds)
+        .map(seconds -> Duration.ofMillis((long) (seconds * 1000)));
+    return new RunRequest(agent, extraFiles(), Optional.ofNullable(kernel), accelerator(),
+        timeout, launchedAt());
+  }
+
+  private List<ExtraFile> extraFiles() {
+    List<ExtraFile> extras = new ArrayList<>();
+    for (String spec : files) {
+      int colon = spec.lastIndexOf(':');
+      if (colon <= 0 || !spec.substring(colon + 1).startsWith("/")) {
+        throw new ClawException("--file " + spec + " is not HOST:GUEST",
+            "write it like --file ./task.json:/input/task.json (guest path absolute)");
+      }
+      extras.add(new ExtraFile(Path.of(spec.substring(0, colon)), spec.substring(colon + 1)));
+    }
+    return extras;
+  }
+
+  private AcceleratorProbe.Request accelerator() {
+    try {
+      return AcceleratorProbe.Request.valueOf(accel.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ClawException("--accel " + accel + " is not known", "use auto, kvm or tcg");
+    }
+  }
+
+  /** The launcher passes its own start time; without it, the JVM's start is the next best. */
+  private static Instant launchedAt() {
+    String launch = System.getenv("CLAW_LAUNCH_NS");
+    if (launch != null && launch.matches("\\d{10,20}")) {
+      long nanos = Long.parseLong(launch);
+      return Instant.ofEpochSecond(nanos / 1_000_000_000L, nanos % 1_000_000_000L);
+    }
+    return ProcessHandle.current().info().startInstant().orElse(Instant.now());
+  }
+
+  private static int report(RunResult result, PrintStream err) {
+    Outcome outcome = result.outcome();
+    String head = result.agent() + ": ";
+    String tail = " " + TimingsReport.summaryTail(result);
+    if (outcome instanceof Outcome.Exited exited) {
+      err.println(head + "exit " + exited.code() + tail);
+      return exited.code();
+    }
+    if (outcome instanceof Outcome.Signaled signaled) {
+      err.println(head + "killed by " + signaled.signalName() + " (" + signaled.signal() + ")"
+          + tail);
+      return 128 + signaled.signal();
+    }
+    if (outcome instanceof Outcome.TimedOut timedOut) {
+      err.println(head + "timed out after " + TimingsReport.seconds(timedOut.limit())
+          + "; claw killed its VM" + tail);
+      return Main.TIMED_OUT;
+    }
+    if (outcome instanceof Outcome.InitFailed failed) {
+      err.println("claw: " + head + "could not start the agent: " + failed.message());
+      return Main.CLAW_FAILED;
+    }
+    Outcome.VmFailed failed = (Outcome.VmFailed) outcome;
+    err.println("claw: " + head + failed.message());
+    if (!failed.evidence().isEmpty()) {
+      err.println(failed.evidence().indent(2).stripTrailing());
+    }
+    err.println("  to fix: rerun with --verbose for the whole guest console; if the kernel is "
+        + "your own (--kernel), check it has CONFIG_PVH and virtio-mmio");
+    return Main.CLAW_FAILED;
+  }
+
+  /** Passes the agent's bytes to claw's own stdout and stderr, unbuffered. */
+  private static final class StandardStreams implements AgentOutput {
+    private final OutputStream out = new FileOutputStream(FileDescriptor.out);
+    private final OutputStream err = new FileOutputStream(FileDescriptor.err);
+
+    @Override
+    public void stdout(byte[] bytes) {
+      write(out, bytes);
+    }
+
+    @Override
+    public void stderr(byte[] bytes) {
+      write(err, bytes);
+    }
+
+    private static void write(OutputStream stream, byte[] bytes) {
+      try {
+        stream.write(bytes);
+        stream.flush();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}

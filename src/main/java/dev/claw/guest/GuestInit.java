@@ -1,0 +1,94 @@
+package dev.claw.guest;
+
+import dev.claw.ClawException;
+import dev.claw.event.EventListener;
+import dev.claw.host.Exec;
+import dev.claw.host.Sha256;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * claw's PID 1, compiled from the C source that ships inside claw with musl into a small static
+ * binary, once per machine. The cache key covers the source, the flags and the musl library,
+ * so editing any of them rebuilds it.
+ */
+public final class GuestInit {
+  static final String SOURCE_RESOURCE = "claw-init.c";
+
+  /**
+   * -static: PID 1 runs before any library exists in the guest. -Os -s: size over speed, init
+   * does almost no work. No unwind tables: nothing unwinds C, and they cost bytes.
+   */
+  static final List<String> FLAGS = List.of("-static", "-Os", "-s", "-std=c11", "-Wall",
+      "-Wextra", "-Werror", "-fno-asynchronous-unwind-tables", "-ffile-prefix-map=/=/");
+
+  private static final Path MUSL_LIBC = Path.of("/usr/lib/x86_64-linux-musl/libc.a");
+
+  private final Path cacheDir;
+  private final EventListener events;
+
+  public GuestInit(Path cacheDir, EventListener events) {
+    this.cacheDir = cacheDir;
+    this.events = events;
+  }
+
+  /** The compiled init, building it first if this machine has not yet. */
+  public Path binary() throws IOException {
+    byte[] source = source();
+    Path binary = cacheDir.resolve(key(source)).resolve("claw-init");
+    if (Files.isRegularFile(binary)) {
+      return binary;
+    }
+    events.progress("init", "compiling claw's guest init with musl");
+    compile(source, binary);
+    return binary;
+  }
+
+  private void compile(byte[] source, Path binary) throws IOException {
+    Path compiler = Exec.which("musl-gcc").orElseThrow(() -> new ClawException(
+        "musl-gcc is not installed; claw needs it to build its guest init",
+        "run scripts/setup (it installs musl-tools), or: apt-get install musl-tools"));
+    Path work = Files.createDirectories(binary.getParent());
+    Path src = work.resolve("claw-init.c");
+    Path partial = work.resolve("claw-init.partial");
+    try {
+      Files.write(src, source);
+      List<String> command = new ArrayList<>(List.of(compiler.toString()));
+      command.addAll(FLAGS);
+      command.addAll(List.of("-o", partial.toString(), src.toString()));
+      Exec.Result result = Exec.run(work, command);
+      if (!result.ok()) {
+        throw new ClawException("compiling the guest init failed:\n" + result.tail(20),
+            "check that musl-tools is installed (scripts/setup); if it is, this is a claw bug");
+      }
+      Files.move(partial, binary, StandardCopyOption.ATOMIC_MOVE);
+    } finally {
+      Files.deleteIfExists(partial);
+    }
+  }
+
+  private static byte[] source() {
+    try (InputStream in = GuestInit.class.getResourceAsStream(SOURCE_RESOURCE)) {
+      if (in == null) {
+        throw new IllegalStateException("claw-init.c is missing from claw's jar");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String key(byte[] source) throws IOException {
+    Sha256 key = Sha256.start().add(source).add(String.join(" ", FLAGS));
+    if (Files.exists(MUSL_LIBC)) {
+      key.add(Files.size(MUSL_LIBC) + "@" + Files.getLastModifiedTime(MUSL_LIBC));
+    }
+    return key.hex().substring(0, 16);
+  }
+}

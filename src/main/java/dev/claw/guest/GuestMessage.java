@@ -1,0 +1,29 @@
+package dev.claw.guest;
+
+/**
+ * One frame that init sent over the channel, decoded. See docs/GUEST-PROTOCOL.md; the
+ * timestamps are the guest's {@code CLOCK_BOOTTIME}, in nanoseconds since the kernel started.
+ */
+public sealed interface GuestMessage {
+
+  /** Init is running. */
+  record Hello(int version, long bootNanos) implements GuestMessage {}
+
+  /** The agent's execve succeeded. */
+  record AgentStarted(long bootNanos, int pid) implements GuestMessage {}
+
+  /** Bytes the agent wrote to stdout. */
+  record Stdout(byte[] bytes) implements GuestMessage {}
+
+  /** Bytes the agent wrote to stderr. */
+  record Stderr(byte[] bytes) implements GuestMessage {}
+
+  /** The agent ended: with an exit code, or killed by a signal. */
+  record AgentExited(boolean signaled, int value, long bootNanos) implements GuestMessage {}
+
+  /** Init itself failed; it powers the VM off next. */
+  record InitFailed(String message) implements GuestMessage {}
+
+  /** Init's own diagnostics. */
+  record InitLog(String message) implements GuestMessage {}
+}

@@ -1,0 +1,69 @@
+package dev.claw.host;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where claw keeps things on the host. The cache holds what is expensive to make and safe to
+ * share between runs (kernels, the compiled init); the runtime directory holds one folder per
+ * live VM, so that a later run can find and reap what a killed one left behind.
+ */
+public final class ClawDirs {
+  private final Path cache;
+  private final Path runtime;
+
+  public ClawDirs(Path cache, Path runtime) {
+    this.cache = cache;
+    this.runtime = runtime;
+  }
+
+  /** The directories for this user, honouring {@code CLAW_CACHE} and {@code CLAW_RUNTIME}. */
+  public static ClawDirs fromEnvironment() {
+    Map<String, String> env = System.getenv();
+    Path home = Path.of(System.getProperty("user.home"));
+    Path cache = env.containsKey("CLAW_CACHE")
+        ? Path.of(env.get("CLAW_CACHE"))
+        : Path.of(env.getOrDefault("XDG_CACHE_HOME", home.resolve(".cache").toString()), "claw");
+    return new ClawDirs(cache, runtimeDir(env));
+  }
+
+  private static Path runtimeDir(Map<String, String> env) {
+    if (env.containsKey("CLAW_RUNTIME")) {
+      return Path.of(env.get("CLAW_RUNTIME"));
+    }
+    if (env.containsKey("XDG_RUNTIME_DIR")) {
+      return Path.of(env.get("XDG_RUNTIME_DIR"), "claw");
+    }
+    // /run is a tmpfs on Debian: a reboot clears it, which is exactly the lifetime of a VM.
+    Path run = Path.of("/run");
+    return Files.isWritable(run) ? run.resolve("claw") : Path.of("/tmp", "claw-" + uid());
+  }
+
+  private static String uid() {
+    try {
+      return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException | UnsupportedOperationException e) {
+      return System.getProperty("user.name");
+    }
+  }
+
+  public Path cache() {
+    return cache;
+  }
+
+  public Path runtime() {
+    return runtime;
+  }
+
+  /** A cache subdirectory, created if missing. */
+  public Path cache(String name) throws IOException {
+    return Files.createDirectories(cache.resolve(name));
+  }
+
+  /** The folder that holds one subfolder per live VM. */
+  public Path vms() throws IOException {
+    return Files.createDirectories(runtime.resolve("vms"));
+  }
+}

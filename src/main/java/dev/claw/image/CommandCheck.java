@@ -1,0 +1,57 @@
+package dev.claw.image;
+
+import dev.claw.ClawException;
+import dev.claw.profile.AgentProfile;
+
+/**
+ * Checks on the host, before any VM boots, that the agent's command can start in its image:
+ * it is there, it is executable, and everything it needs to be loaded is in the image too.
+ * Each of these would otherwise surface as a bare errno from inside the guest.
+ */
+final class CommandCheck {
+  private final AgentProfile profile;
+  private final Initramfs image;
+
+  CommandCheck(AgentProfile profile, Initramfs image) {
+    this.profile = profile;
+    this.image = image;
+  }
+
+  void verify() {
+    String command = profile.run().command().get(0);
+    Initramfs.Entry entry = image.get(command);
+    if (entry == null || entry.type() != Initramfs.Entry.Type.FILE) {
+      throw new ClawException("run.command " + command + " is not a file in the image",
+          "add it under 'files' (from: ./my-agent, to: " + command + ")");
+    }
+    if ((entry.mode() & 0111) == 0) {
+      throw new ClawException(command + " is not executable in the image (mode "
+          + Integer.toOctalString(entry.mode()) + ")",
+          "chmod +x the file on the host, or set mode: \"0755\" on it in 'files'");
+    }
+    checkLoadable(command, ElfFile.parse(entry.content()));
+  }
+
+  private void checkLoadable(String command, ElfFile elf) {
+    switch (elf.kind()) {
+      case STATIC_X86_64 -> { }
+      case DYNAMIC_X86_64 -> needs(command, elf.interpreter().orElseThrow(),
+          "it is dynamically linked", "link it statically (for C: musl-gcc -static)");
+      case SCRIPT -> needs(command, elf.interpreter().orElse("(none)"),
+          "it is a script", "make the interpreter part of the image, or ship a static binary");
+      case OTHER_ELF -> throw new ClawException(command + " is not an x86-64 program",
+          "build the agent for x86-64 Linux");
+      case NOT_EXECUTABLE_FORMAT -> throw new ClawException(command
+          + " is neither an ELF program nor a #! script", "point run.command at the program");
+      default -> throw new IllegalStateException("unhandled kind " + elf.kind());
+    }
+  }
+
+  private void needs(String command, String loader, String why, String fix) {
+    if (!image.contains(loader)) {
+      throw new ClawException(command + " needs " + loader + " (" + why + "), and the image "
+          + "has no " + loader + (profile.base().equals(AgentProfile.NO_BASE)
+              ? " because this profile has no base" : ""), fix);
+    }
+  }
+}

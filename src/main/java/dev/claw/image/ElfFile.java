@@ -1,0 +1,76 @@
+package dev.claw.image;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/**
+ * What claw needs to know about an agent's executable before it boots a VM for it: is it an
+ * x86-64 ELF, and does it need a dynamic loader (which an image without a base doesn't have)?
+ * Reading a few header fields here turns a bare "No such file or directory" from inside the
+ * guest into a clear error on the host. The bytes come from the user, so every offset is
+ * bounds-checked.
+ */
+public record ElfFile(Kind kind, Optional<String> interpreter) {
+
+  /** What kind of executable a file is. */
+  public enum Kind { STATIC_X86_64, DYNAMIC_X86_64, OTHER_ELF, SCRIPT, NOT_EXECUTABLE_FORMAT }
+
+  private static final int EM_X86_64 = 62;
+  private static final int PT_INTERP = 3;
+  private static final int ELF64_HEADER = 64;
+  private static final int PROGRAM_HEADER = 56;
+
+  /** Inspects the contents of an executable. */
+  public static ElfFile parse(byte[] file) {
+    if (file.length >= 2 && file[0] == '#' && file[1] == '!') {
+      return new ElfFile(Kind.SCRIPT, shebang(file));
+    }
+    if (file.length < ELF64_HEADER || file[0] != 0x7f || file[1] != 'E' || file[2] != 'L'
+        || file[3] != 'F') {
+      return new ElfFile(Kind.NOT_EXECUTABLE_FORMAT, Optional.empty());
+    }
+    ByteBuffer elf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+    boolean elf64LittleEndian = file[4] == 2 && file[5] == 1;
+    if (!elf64LittleEndian || elf.getShort(18) != EM_X86_64) {
+      return new ElfFile(Kind.OTHER_ELF, Optional.empty());
+    }
+    Optional<String> interpreter = interpreter(elf);
+    return new ElfFile(interpreter.isPresent() ? Kind.DYNAMIC_X86_64 : Kind.STATIC_X86_64,
+        interpreter);
+  }
+
+  private static Optional<String> interpreter(ByteBuffer elf) {
+    long table = elf.getLong(32);
+    int entrySize = Short.toUnsignedInt(elf.getShort(54));
+    int count = Short.toUnsignedInt(elf.getShort(56));
+    for (int i = 0; i < count; i++) {
+      long at = table + (long) i * entrySize;
+      if (entrySize < PROGRAM_HEADER || !within(elf, at, PROGRAM_HEADER)) {
+        return Optional.empty();
+      }
+      if (elf.getInt((int) at) == PT_INTERP) {
+        long offset = elf.getLong((int) at + 8);
+        long size = elf.getLong((int) at + 32);
+        if (!within(elf, offset, size)) {
+          return Optional.of("(an interpreter outside the file)");
+        }
+        byte[] path = new byte[(int) size];
+        elf.get((int) offset, path);
+        return Optional.of(new String(path, StandardCharsets.UTF_8).replace("\0", ""));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean within(ByteBuffer buffer, long offset, long size) {
+    return offset >= 0 && size >= 0 && offset + size <= buffer.capacity();
+  }
+
+  private static Optional<String> shebang(byte[] file) {
+    String start = new String(file, 2, Math.min(file.length - 2, 254), StandardCharsets.UTF_8);
+    String[] words = start.split("\n")[0].strip().split("\\s+");
+    return words[0].isEmpty() ? Optional.empty() : Optional.of(words[0]);
+  }
+}

@@ -1,0 +1,113 @@
+package dev.claw.image;
+
+import dev.claw.ClawException;
+import dev.claw.guest.RunSpec;
+import dev.claw.profile.AgentProfile;
+import dev.claw.profile.AgentProfile.FileMapping;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Assembles an agent's initramfs from its profile: claw's init at {@code /init}, the run spec,
+ * the agent's files, and the few nodes and folders init expects. Everything is owned by root
+ * and not writable by the agent, which runs under its own uid; only {@code /tmp} (a tmpfs init
+ * mounts) is writable.
+ */
+public final class ImageBuilder {
+  private static final Set<String> RESERVED = Set.of("/init", "/claw", "/dev", "/proc", "/tmp",
+      "/etc/passwd", "/etc/group");
+
+  /** A file added for one run only, such as the agent's task ({@code --file host:guest}). */
+  public record ExtraFile(Path from, String to) {}
+
+  private final byte[] init;
+
+  /** A builder that puts {@code init} (claw's compiled guest init) at /init. */
+  public ImageBuilder(byte[] init) {
+    this.init = init.clone();
+  }
+
+  /** Builds the image for {@code profile}, with {@code extras} added. */
+  public Initramfs build(AgentProfile profile, List<ExtraFile> extras) throws IOException {
+    checkBase(profile);
+    Initramfs image = skeleton(profile);
+    List<FileMapping> all = new ArrayList<>(profile.files());
+    extras.forEach(extra -> all.add(new FileMapping(extra.from().toAbsolutePath(), extra.to(),
+        null)));
+    for (FileMapping mapping : all) {
+      addFile(image, mapping);
+    }
+    String workdir = profile.run().workdir();
+    if (!image.contains(workdir)) {
+      image.directory(workdir, 0755);
+    }
+    new CommandCheck(profile, image).verify();
+    image.file(RunSpec.PATH, 0644, spec(profile).encode());
+    return image;
+  }
+
+  /** The run spec init will follow. */
+  public static RunSpec spec(AgentProfile profile) {
+    AgentProfile.RunSettings run = profile.run();
+    return new RunSpec(run.command(), run.env(), run.workdir(), run.uid(), run.gid());
+  }
+
+  private static void checkBase(AgentProfile profile) {
+    if (!profile.base().equals(AgentProfile.NO_BASE)) {
+      // TODO(#3): Debian bases and layers built from pinned packages.
+      throw new ClawException("base '" + profile.base() + "' is not available in this claw",
+          "use base: none with a statically linked agent (musl-gcc -static ...)");
+    }
+    if (!profile.layers().isEmpty()) {
+      throw new ClawException("layers " + profile.layers() + " need a base, and this profile "
+          + "has none", "remove 'layers', or give the agent everything it needs in 'files'");
+    }
+  }
+
+  private Initramfs skeleton(AgentProfile profile) {
+    int uid = profile.run().uid();
+    int gid = profile.run().gid();
+    // The kernel opens /dev/console for init's stdio before devtmpfs is mounted.
+    return new Initramfs()
+        .file("/init", 0755, init)
+        .directory("/claw", 0755)
+        .directory("/dev", 0755)
+        .charDevice("/dev/console", 0600, 5, 1)
+        .directory("/proc", 0555)
+        .directory("/tmp", 01777)
+        .directory("/etc", 0755)
+        .file("/etc/passwd", 0644, ascii("root:x:0:0:root:/root:/nonexistent\n"
+            + "agent:x:" + uid + ":" + gid + ":claw agent:/tmp:/nonexistent\n"))
+        .file("/etc/group", 0644, ascii("root:x:0:\nagent:x:" + gid + ":\n"));
+  }
+
+  private static void addFile(Initramfs image, FileMapping mapping) throws IOException {
+    Path from = mapping.from();
+    if (!Files.isRegularFile(from)) {
+      throw new ClawException("'" + from + "' (for " + mapping.to() + ") is not a file",
+          Files.exists(from) ? "list the files inside that folder one by one"
+              : "build it first, or fix the 'from' path");
+    }
+    for (String reserved : RESERVED) {
+      if (mapping.to().equals(reserved) || mapping.to().startsWith(reserved + "/")) {
+        throw new ClawException(mapping.to() + " is reserved for claw inside the image",
+            "put the agent's files elsewhere, for example under /app");
+      }
+    }
+    if (image.contains(mapping.to())) {
+      throw new ClawException("two files are mapped to " + mapping.to(),
+          "give each file its own path in the image");
+    }
+    int mode = mapping.mode() != null ? mapping.mode() : Files.isExecutable(from) ? 0755 : 0644;
+    image.file(mapping.to(), mode, Files.readAllBytes(from));
+  }
+
+  private static byte[] ascii(String text) {
+    return text.getBytes(StandardCharsets.US_ASCII);
+  }
+}

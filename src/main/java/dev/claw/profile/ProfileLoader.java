@@ -1,0 +1,210 @@
+package dev.claw.profile;
+
+import dev.claw.ClawException;
+import dev.claw.profile.AgentProfile.FileMapping;
+import dev.claw.profile.AgentProfile.RunSettings;
+import dev.claw.profile.AgentProfile.VmSettings;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * Reads {@code claw.yaml}. Strict on purpose: an unknown key is an error, not a silently
+ * ignored typo, because a misspelt security setting must never look like it took effect.
+ *
+ * <p>The YAML is read as a node tree (SnakeYAML's composer), never turned into objects by
+ * reflection: nothing in a profile can make claw instantiate a class, and every error can name
+ * its line. It is also several times faster to start than a data-binding mapper, which counts
+ * because every {@code claw run} reads a profile before it boots anything.
+ */
+public final class ProfileLoader {
+  public static final String FILE_NAME = "claw.yaml";
+
+  static final int DEFAULT_UID = 1000;
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
+  static final int DEFAULT_MEMORY_MIB = 128;
+  private static final int MAX_PROFILE_BYTES = 1 << 20;
+
+  private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm");
+  private static final Set<String> FILE = Set.of("from", "to", "mode");
+  private static final Set<String> RUN = Set.of("command", "env", "workdir", "user", "timeout");
+  private static final Set<String> VM = Set.of("memory", "cpus");
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern NUMERIC_USER = Pattern.compile("(\\d{1,9})(?::(\\d{1,9}))?");
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Pattern MEMORY = Pattern.compile("(\\d{1,9})([MG])");
+
+  /** Loads the profile in {@code location}: a folder holding claw.yaml, or the file itself. */
+  public AgentProfile load(Path location) {
+    Path file = Files.isDirectory(location) ? location.resolve(FILE_NAME) : location;
+    YamlSection top = YamlSection.of(file, "", parse(file), TOP);
+    Path directory = file.toAbsolutePath().getParent();
+
+    String name = top.requiredString("name", "name: my-agent");
+    check(NAME.matcher(name).matches(), top, "name", "name '" + name + "' is not valid",
+        "use lower-case letters, digits, '.', '_' and '-' (at most 63)");
+    String base = top.requiredString("base", "base: none");
+    List<String> layers = top.strings("layers").orElse(List.of());
+    return new AgentProfile(directory, name, base, List.copyOf(layers),
+        files(top, directory), run(top), vm(top));
+  }
+
+  private static Node parse(Path file) {
+    LoaderOptions options = new LoaderOptions();
+    // A profile is small and hand-written: refuse alias bombs and huge documents outright.
+    options.setMaxAliasesForCollections(10);
+    options.setCodePointLimit(MAX_PROFILE_BYTES);
+    options.setAllowDuplicateKeys(false);
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      Node root = new Yaml(options).compose(reader);
+      if (root == null) {
+        throw new ClawException(file + " is empty", "write a profile; see examples/hello");
+      }
+      return root;
+    } catch (NoSuchFileException e) {
+      throw new ClawException("no agent profile at " + file,
+          "point claw at a folder that holds a " + FILE_NAME + " (for example examples/hello)");
+    } catch (MarkedYAMLException e) {
+      int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
+      throw new ClawException(file + ":" + line + ": not valid YAML: " + e.getProblem(),
+          "fix the YAML there; examples/hello/claw.yaml is a working profile");
+    } catch (YAMLException | IOException e) {
+      throw new ClawException("cannot read " + file + ": " + e.getMessage(),
+          "check that it is a readable UTF-8 YAML file");
+    }
+  }
+
+  private static List<FileMapping> files(YamlSection top, Path directory) {
+    List<FileMapping> files = new ArrayList<>();
+    for (YamlSection entry : top.sections("files", FILE)) {
+      String from = entry.requiredString("from", "from: ./my-agent");
+      String to = entry.requiredString("to", "to: /app/my-agent");
+      checkGuestPath(entry, "to", to);
+      Integer mode = entry.string("mode").map(text -> mode(entry, text)).orElse(null);
+      files.add(new FileMapping(directory.resolve(from).normalize(), to, mode));
+    }
+    return List.copyOf(files);
+  }
+
+  private static int mode(YamlSection entry, String text) {
+    check(text.matches("0?[0-7]{3}"), entry, "mode", entry.where("mode") + " '" + text
+        + "' is not an octal mode", "write it like mode: \"0755\" (quoted, so YAML keeps it)");
+    int bits = Integer.parseInt(text, 8);
+    check((bits & 0022) == 0, entry, "mode", entry.where("mode") + " " + text
+        + " lets others write the file",
+        "drop the group and other write bits: the agent must not change its own image");
+    return bits;
+  }
+
+  private static RunSettings run(YamlSection top) {
+    YamlSection run = top.section("run", RUN).orElseThrow(
+        () -> top.missing("run", "run: {command: [/app/my-agent]}"));
+    List<String> command = run.strings("command").orElse(List.of());
+    check(!command.isEmpty(), run, "command", "run.command is missing or empty",
+        "add run: {command: [/app/my-agent]}, the agent's path inside the image first");
+    check(command.get(0).startsWith("/"), run, "command", "run.command starts with '"
+        + command.get(0) + "', which is not an absolute path",
+        "give the path inside the image, like /app/" + Path.of(command.get(0)).getFileName());
+    String workdir = run.string("workdir").orElse("/");
+    checkGuestPath(run, "workdir", workdir);
+    int[] ids = user(run);
+    Duration timeout = run.string("timeout").map(text -> duration(run, text))
+        .orElse(DEFAULT_TIMEOUT);
+    return new RunSettings(List.copyOf(command), env(run), workdir, ids[0], ids[1], timeout);
+  }
+
+  private static Map<String, String> env(YamlSection run) {
+    Map<String, String> env = run.stringMap("env");
+    for (String key : env.keySet()) {
+      check(ENV_NAME.matcher(key).matches(), run, "env", "run.env: '" + key
+          + "' is not a valid variable name", "use letters, digits and '_', not a digit first");
+    }
+    return Map.copyOf(env);
+  }
+
+  private static int[] user(YamlSection run) {
+    String user = run.string("user").orElse("agent");
+    if (user.equals("agent")) {
+      return new int[] {DEFAULT_UID, DEFAULT_UID};
+    }
+    Matcher numeric = NUMERIC_USER.matcher(user);
+    check(numeric.matches(), run, "user", "run.user '" + user + "' is neither 'agent' nor "
+        + "UID[:GID]", "use user: agent, or numbers such as user: 1000:1000");
+    int uid = Integer.parseInt(numeric.group(1));
+    int gid = numeric.group(2) == null ? uid : Integer.parseInt(numeric.group(2));
+    check(uid != 0 && gid != 0, run, "user", "run.user " + user + " is root",
+        "claw never runs an agent as root; use user: agent");
+    return new int[] {uid, gid};
+  }
+
+  private static Duration duration(YamlSection run, String text) {
+    Matcher m = DURATION.matcher(text.strip());
+    check(m.matches(), run, "timeout", "run.timeout '" + text + "' is not a duration",
+        "write it like 500ms, 30s, 5m or 1h");
+    long n = Long.parseLong(m.group(1));
+    Duration timeout = switch (m.group(2)) {
+      case "ms" -> Duration.ofMillis(n);
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      default -> Duration.ofHours(n);
+    };
+    check(!timeout.isZero(), run, "timeout", "run.timeout is zero", "give the agent some time");
+    return timeout;
+  }
+
+  private static VmSettings vm(YamlSection top) {
+    Optional<YamlSection> vm = top.section("vm", VM);
+    if (vm.isEmpty()) {
+      return new VmSettings(DEFAULT_MEMORY_MIB, 1);
+    }
+    int memory = vm.get().string("memory").map(text -> mebibytes(vm.get(), text))
+        .orElse(DEFAULT_MEMORY_MIB);
+    String cpus = vm.get().string("cpus").orElse("1");
+    check(cpus.matches("\\d{1,2}") && Integer.parseInt(cpus) >= 1
+            && Integer.parseInt(cpus) <= 64, vm.get(), "cpus",
+        "vm.cpus '" + cpus + "' is not a number from 1 to 64", "use 1 to 64");
+    return new VmSettings(memory, Integer.parseInt(cpus));
+  }
+
+  private static int mebibytes(YamlSection vm, String text) {
+    Matcher m = MEMORY.matcher(text.strip());
+    check(m.matches(), vm, "memory", "vm.memory '" + text + "' is not a memory size",
+        "write it like 128M or 1G");
+    long mib = Long.parseLong(m.group(1)) * (m.group(2).equals("G") ? 1024 : 1);
+    check(mib >= 32 && mib <= 65536, vm, "memory", "vm.memory " + text + " is out of range",
+        "use between 32M and 64G");
+    return (int) mib;
+  }
+
+  private static void checkGuestPath(YamlSection section, String key, String path) {
+    boolean ok = path.startsWith("/") && !path.contains("\0")
+        && !List.of(path.split("/")).contains("..");
+    check(ok, section, key, section.where(key) + " '" + path
+        + "' is not an absolute path inside the image", "write it like /app/my-agent");
+  }
+
+  private static void check(boolean ok, YamlSection section, String key, String problem,
+      String fix) {
+    if (!ok) {
+      throw section.error(key, problem, fix);
+    }
+  }
+}

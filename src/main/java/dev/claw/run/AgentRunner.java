@@ -1,0 +1,127 @@
+package dev.claw.run;
+
+import dev.claw.ClawException;
+import dev.claw.event.EventListener;
+import dev.claw.guest.GuestInit;
+import dev.claw.host.ClawDirs;
+import dev.claw.image.ElfFile;
+import dev.claw.image.ImageBuilder;
+import dev.claw.image.Initramfs;
+import dev.claw.kernel.KernelBuilder;
+import dev.claw.kernel.KernelCommandLine;
+import dev.claw.vm.Accelerator;
+import dev.claw.vm.AcceleratorProbe;
+import dev.claw.vm.VmBackend;
+import dev.claw.vm.VmRegistry;
+import dev.claw.vm.VmSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Runs one agent in its own microVM, from profile to exit status: resolves the kernel and
+ * init, builds the image, picks the accelerator, then hands the boot to {@link VmSupervisor}.
+ * Whatever happens, the VM is gone and its folder removed when {@link #run} returns.
+ */
+public final class AgentRunner {
+  private final ClawDirs dirs;
+  private final VmBackend backend;
+  private final EventListener events;
+
+  public AgentRunner(ClawDirs dirs, VmBackend backend, EventListener events) {
+    this.dirs = dirs;
+    this.backend = backend;
+    this.events = events;
+  }
+
+  /** Runs the agent, passing its output to {@code output} as it comes. */
+  public RunResult run(RunRequest request, AgentOutput output) throws IOException {
+    Timeline timeline = new Timeline(request.launchedAt());
+    VmRegistry registry = new VmRegistry(dirs.vms());
+    reapLeftovers(registry);
+    backend.checkInstalled();
+
+    Path kernel = kernel(request);
+    byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
+    Initramfs image = new ImageBuilder(init).build(request.profile(), request.extraFiles());
+    AcceleratorProbe.Choice accelerator = chooseAccelerator(request, kernel, init, registry);
+
+    Path dir = registry.create(request.profile().name());
+    try {
+      VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
+      image.writeTo(spec.initramfs());
+      timeline.mark(Phase.IMAGE_READY);
+      VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
+      return supervisor.boot(spec, request, accelerator, timeline, output);
+    } finally {
+      registry.release(dir);
+    }
+  }
+
+  private void reapLeftovers(VmRegistry registry) throws IOException {
+    for (String reaped : registry.reapLeftovers()) {
+      events.warn("removed the leftovers of a claw run that was killed: " + reaped);
+    }
+  }
+
+  private Path kernel(RunRequest request) throws IOException {
+    if (request.kernel().isPresent()) {
+      return checkUserKernel(request.kernel().get());
+    }
+    return new KernelBuilder(dirs.cache("kernel"), events).cachedOrBuild();
+  }
+
+  private static Path checkUserKernel(Path kernel) throws IOException {
+    if (!Files.isRegularFile(kernel)) {
+      throw new ClawException("no kernel at " + kernel,
+          "give the path of a vmlinux, or leave out --kernel to use claw's own kernel");
+    }
+    byte[] start = new byte[64];
+    try (var in = Files.newInputStream(kernel)) {
+      start = in.readNBytes(64);
+    }
+    if (ElfFile.parse(start).kind() == ElfFile.Kind.NOT_EXECUTABLE_FORMAT) {
+      throw new ClawException(kernel + " is not an ELF vmlinux",
+          "pass an uncompressed vmlinux with a PVH entry point (CONFIG_PVH=y)");
+    }
+    return kernel.toAbsolutePath();
+  }
+
+  private AcceleratorProbe.Choice chooseAccelerator(RunRequest request, Path kernel,
+      byte[] init, VmRegistry registry) throws IOException {
+    AcceleratorProbe probe = new AcceleratorProbe(backend, dirs.cache("accel"));
+    Optional<AcceleratorProbe.Choice> known =
+        probe.withoutProbe(request.accelerator(), kernel);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    events.progress("accel", "checking once whether KVM really works on this host");
+    Path dir = registry.create("kvm-probe");
+    try {
+      // No run spec and no channel: init reports that on the console and powers off, which
+      // is all the probe needs to see.
+      Initramfs probeImage = new Initramfs().file("/init", 0755, init)
+          .charDevice("/dev/console", 0600, 5, 1);
+      VmSpec spec = new VmSpec("kvm-probe", kernel, dir.resolve("initramfs.cpio"),
+          KernelCommandLine.standard(), 64, 1, Accelerator.KVM, Optional.empty(),
+          dir.resolve("console.log"), dir);
+      probeImage.writeTo(spec.initramfs());
+      AcceleratorProbe.Choice choice = probe.probe(request.accelerator(), spec);
+      if (choice.accelerator() == Accelerator.TCG) {
+        events.warn(choice.reason() + "; using TCG (software emulation) from now on");
+      }
+      return choice;
+    } finally {
+      registry.release(dir);
+    }
+  }
+
+  private static VmSpec spec(RunRequest request, Path kernel, Accelerator accelerator,
+      Path dir) {
+    var vm = request.profile().vm();
+    return new VmSpec(request.profile().name(), kernel, dir.resolve("initramfs.cpio"),
+        KernelCommandLine.standard(), vm.memoryMib(), vm.cpus(), accelerator,
+        Optional.of(dir.resolve("channel.sock")), dir.resolve("console.log"), dir);
+  }
+}

@@ -1,0 +1,60 @@
+package dev.claw.run;
+
+import dev.claw.vm.VmProcess;
+import dev.claw.vm.VmSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Explains a VM that ended before init reported the agent's end. The evidence is gathered
+ * before the VM's folder goes: the VMM's stderr and the tail of the guest console.
+ */
+final class VmFailures {
+  private static final int EVIDENCE_LINES = 15;
+
+  private VmFailures() {}
+
+  static Outcome explain(VmProcess vm, GuestSession session, VmSpec spec) {
+    List<String> console = consoleLines(spec.consoleLog());
+    String evidence = evidence(vm, console);
+    Optional<String> panic = console.stream().filter(l -> l.contains("Kernel panic")).findFirst();
+    if (panic.isPresent()) {
+      return new Outcome.VmFailed("the guest kernel panicked: " + panic.get().strip(), evidence);
+    }
+    if (!session.helloSeen()) {
+      String vmm = vm.stderrTail(3);
+      return new Outcome.VmFailed(vmm.isEmpty()
+          ? "the VM stopped before claw's init started"
+          : "the VMM failed before claw's init started: " + vmm, evidence);
+    }
+    String why = session.protocolError().map(e -> " (" + e + ")").orElse("");
+    return new Outcome.VmFailed("the VM stopped before the agent finished" + why, evidence);
+  }
+
+  private static String evidence(VmProcess vm, List<String> console) {
+    StringBuilder text = new StringBuilder();
+    String vmm = vm.stderrTail(EVIDENCE_LINES);
+    if (!vmm.isEmpty()) {
+      text.append("VMM stderr:\n").append(vmm).append('\n');
+    }
+    if (!console.isEmpty()) {
+      text.append("guest console (last lines):\n").append(String.join("\n",
+          console.subList(Math.max(0, console.size() - EVIDENCE_LINES), console.size())));
+    }
+    return text.toString().strip();
+  }
+
+  private static List<String> consoleLines(Path log) {
+    try {
+      return Files.exists(log)
+          ? List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\r?\n"))
+          : List.of();
+    } catch (IOException e) {
+      return List.of("(could not read the console log: " + e.getMessage() + ")");
+    }
+  }
+}

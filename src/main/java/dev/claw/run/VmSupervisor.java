@@ -1,0 +1,160 @@
+package dev.claw.run;
+
+import dev.claw.ClawException;
+import dev.claw.event.EventListener;
+import dev.claw.vm.AcceleratorProbe;
+import dev.claw.vm.VmBackend;
+import dev.claw.vm.VmProcess;
+import dev.claw.vm.VmRegistry;
+import dev.claw.vm.VmSpec;
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Boots one VM and stays with it until it is gone. Three things can end a run: init reports
+ * the agent's end (then the guest powers off and QEMU exits), the VM dies on its own (panic,
+ * VMM error), or the wall-clock timeout fires and claw kills it. On every path, including
+ * Ctrl-C through a shutdown hook, the VMM process is killed and reaped before this returns.
+ */
+final class VmSupervisor {
+  /** How long a guest may take to power off after init reported the agent's end. */
+  private static final Duration POWER_OFF_GRACE = Duration.ofSeconds(3);
+  /** QEMU connects the channel while it sets up devices, long before the guest runs. */
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+  private static final int CONSOLE_KEPT = 64 * 1024;
+  /** Unix socket paths longer than this do not fit in sockaddr_un. */
+  private static final int MAX_SOCKET_PATH = 107;
+
+  private final VmBackend backend;
+  private final VmRegistry registry;
+  private final EventListener events;
+
+  VmSupervisor(VmBackend backend, VmRegistry registry, EventListener events) {
+    this.backend = backend;
+    this.registry = registry;
+    this.events = events;
+  }
+
+  RunResult boot(VmSpec spec, RunRequest request, AcceleratorProbe.Choice accelerator,
+      Timeline timeline, AgentOutput output) throws IOException {
+    Path socketPath = spec.channelSocket().orElseThrow();
+    checkSocketPath(socketPath);
+    GuestSession session = new GuestSession(output, timeline, events);
+    Outcome outcome;
+    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      server.bind(UnixDomainSocketAddress.of(socketPath));
+      outcome = superviseVm(spec, server, session, timeline, request.effectiveTimeout());
+    }
+    return new RunResult(spec.name(), outcome, accelerator, timeline,
+        readConsole(spec.consoleLog()));
+  }
+
+  private Outcome superviseVm(VmSpec spec, ServerSocketChannel server, GuestSession session,
+      Timeline timeline, Duration timeout) throws IOException {
+    AtomicBoolean timedOut = new AtomicBoolean();
+    ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
+        runnable -> daemon(runnable, "claw-watchdog-" + spec.name()));
+    try (VmProcess vm = backend.start(spec)) {
+      timeline.mark(Phase.VMM_SPAWN, vm.spawnedNanos());
+      registry.recordVmm(spec.stateDir(), vm);
+      // Ctrl-C: the JVM runs this hook and may never return to the finally blocks below.
+      Thread cleanup = daemon(() -> {
+        vm.close();
+        registry.release(spec.stateDir());
+      }, "claw-cleanup-" + spec.name());
+      Runtime.getRuntime().addShutdownHook(cleanup);
+      try {
+        watchdog.schedule(() -> {
+          timedOut.set(true);
+          vm.close();
+        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+        accept(server, vm).ifPresent(session::follow);
+        awaitExit(vm, session, timeline);
+        return timedOut.get() ? new Outcome.TimedOut(timeout)
+            : session.ending().orElseGet(() -> VmFailures.explain(vm, session, spec));
+      } finally {
+        removeHook(cleanup);
+      }
+    } finally {
+      watchdog.shutdownNow();
+    }
+  }
+
+  /** Waits for QEMU to connect the guest channel; empty if the VMM died first. */
+  private static Optional<SocketChannel> accept(ServerSocketChannel server, VmProcess vm)
+      throws IOException {
+    server.configureBlocking(false);
+    long deadline = System.nanoTime() + CONNECT_TIMEOUT.toNanos();
+    try (Selector selector = Selector.open()) {
+      server.register(selector, SelectionKey.OP_ACCEPT);
+      while (vm.isAlive() && System.nanoTime() < deadline) {
+        selector.select(20);
+        SocketChannel channel = server.accept();
+        if (channel != null) {
+          channel.configureBlocking(true);
+          return Optional.of(channel);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static void awaitExit(VmProcess vm, GuestSession session, Timeline timeline) {
+    try {
+      Duration grace = session.ending().isPresent() ? POWER_OFF_GRACE : Duration.ofSeconds(1);
+      if (vm.waitFor(grace).isPresent()) {
+        timeline.mark(Phase.VM_EXIT);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void checkSocketPath(Path socket) {
+    if (socket.toString().getBytes(StandardCharsets.UTF_8).length > MAX_SOCKET_PATH) {
+      throw new ClawException("the VM's socket path is too long for a Unix socket: "
+          + socket, "set CLAW_RUNTIME to a shorter folder, such as /run/claw");
+    }
+  }
+
+  private static String readConsole(Path log) {
+    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+      long start = Math.max(0, file.length() - CONSOLE_KEPT);
+      byte[] tail = new byte[(int) (file.length() - start)];
+      file.seek(start);
+      file.readFully(tail);
+      return new String(tail, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return Files.exists(log) ? "(could not read the console log: " + e.getMessage() + ")" : "";
+    }
+  }
+
+  private static Thread daemon(Runnable runnable, String name) {
+    Thread thread = new Thread(runnable, name);
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down (Ctrl-C): the hook is running and kills the VM itself.
+    }
+  }
+}

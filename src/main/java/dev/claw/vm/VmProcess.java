@@ -1,0 +1,86 @@
+package dev.claw.vm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running VMM process. {@link #close} kills it and waits until it is gone, and is safe to call
+ * on any path, any number of times.
+ */
+public final class VmProcess implements AutoCloseable {
+  private final Process process;
+  private final Path stderrFile;
+  private final long spawnedNanos;
+
+  public VmProcess(Process process, Path stderrFile, long spawnedNanos) {
+    this.process = process;
+    this.stderrFile = stderrFile;
+    this.spawnedNanos = spawnedNanos;
+  }
+
+  public long pid() {
+    return process.pid();
+  }
+
+  public ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  /** {@link System#nanoTime} just before the VMM was spawned. */
+  public long spawnedNanos() {
+    return spawnedNanos;
+  }
+
+  public boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** The VMM's exit code once it ended within {@code timeout}. */
+  public Optional<Integer> waitFor(Duration timeout) throws InterruptedException {
+    if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return Optional.of(process.exitValue());
+    }
+    return Optional.empty();
+  }
+
+  /** What the VMM printed to stderr so far (errors about its own configuration). */
+  public String stderr() {
+    try {
+      return Files.exists(stderrFile)
+          ? new String(Files.readAllBytes(stderrFile), StandardCharsets.UTF_8).strip() : "";
+    } catch (IOException e) {
+      return "(could not read " + stderrFile + ": " + e.getMessage() + ")";
+    }
+  }
+
+  /** The last {@code lines} of stderr. */
+  public String stderrTail(int lines) {
+    List<String> all = stderr().lines().toList();
+    return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+  }
+
+  /** Kills the VMM (SIGKILL) and waits for it to be reaped. */
+  @Override
+  public void close() {
+    process.destroyForcibly();
+    boolean interrupted = false;
+    while (true) {
+      try {
+        process.waitFor();
+        break;
+      } catch (InterruptedException e) {
+        // Keep waiting: returning before the VMM is gone would leak it. Re-interrupt after.
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

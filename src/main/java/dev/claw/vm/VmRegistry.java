@@ -1,0 +1,129 @@
+package dev.claw.vm;
+
+import dev.claw.host.Trees;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One folder per live VM under the runtime directory, holding its image, sockets and logs, and
+ * two small records: which claw process owns it, and which VMM process runs it. claw removes
+ * the folder when its VM is gone. If claw is killed before it can (SIGKILL, power loss), the
+ * next claw sees an owner that is no longer alive, kills the VMM if it still runs and removes
+ * the folder: that is how a killed run's leftovers get reaped.
+ */
+public final class VmRegistry {
+  private static final String OWNER = "owner";
+  private static final String VMM = "vmm";
+  private static final Duration CREATION_GRACE = Duration.ofMinutes(1);
+
+  private final Path vmsDir;
+  private final SecureRandom random = new SecureRandom();
+
+  public VmRegistry(Path vmsDir) {
+    this.vmsDir = vmsDir;
+  }
+
+  /** Creates the folder for a new VM named after its agent, owned by this process. */
+  public Path create(String agentName) throws IOException {
+    byte[] id = new byte[4];
+    random.nextBytes(id);
+    String name = agentName + "-" + HexFormat.of().formatHex(id);
+    // Made under a hidden name and renamed once the owner is written, so a concurrent claw
+    // reaping leftovers never sees this folder without its owner.
+    Path hidden = Files.createDirectory(Files.createDirectories(vmsDir).resolve("." + name));
+    write(hidden.resolve(OWNER), ProcessHandle.current());
+    return Files.move(hidden, vmsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Records the VMM's process, so a later claw can kill it if this one dies. */
+  public void recordVmm(Path dir, VmProcess vm) throws IOException {
+    write(dir.resolve(VMM), vm.handle());
+  }
+
+  /** Removes a VM's folder; the VM must already be gone. */
+  public void release(Path dir) {
+    Trees.deleteQuietly(dir);
+  }
+
+  /**
+   * Kills the VMs and removes the folders of claw processes that no longer exist.
+   *
+   * @return one line for each VM reaped, for the user to see
+   */
+  public List<String> reapLeftovers() throws IOException {
+    List<String> reaped = new ArrayList<>();
+    if (!Files.isDirectory(vmsDir)) {
+      return reaped;
+    }
+    try (DirectoryStream<Path> dirs = Files.newDirectoryStream(vmsDir)) {
+      for (Path dir : dirs) {
+        if (!ownerAlive(dir) && !beingCreated(dir)) {
+          boolean killed = killVmm(dir);
+          Trees.deleteQuietly(dir);
+          reaped.add(dir.getFileName() + (killed ? " (its VM was still running; killed)" : ""));
+        }
+      }
+    }
+    return reaped;
+  }
+
+  private static boolean beingCreated(Path dir) throws IOException {
+    Instant modified = Files.getLastModifiedTime(dir).toInstant();
+    return dir.getFileName().toString().startsWith(".")
+        && modified.isAfter(Instant.now().minus(CREATION_GRACE));
+  }
+
+  private static boolean ownerAlive(Path dir) {
+    return read(dir.resolve(OWNER)).isPresent();
+  }
+
+  private static boolean killVmm(Path dir) {
+    Optional<ProcessHandle> vmm = read(dir.resolve(VMM));
+    // The VMM's command line names files in this folder; a reused pid would not.
+    if (vmm.isEmpty() || !commandLine(vmm.get().pid()).contains(dir.toString())) {
+      return false;
+    }
+    vmm.get().destroyForcibly();
+    vmm.get().onExit().join();
+    return true;
+  }
+
+  private static String commandLine(long pid) {
+    try {
+      byte[] raw = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "cmdline"));
+      return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** A record is "pid start-time"; the start time tells a live owner from a reused pid. */
+  private static void write(Path file, ProcessHandle process) throws IOException {
+    String start = process.info().startInstant().map(i -> String.valueOf(i.toEpochMilli()))
+        .orElse("?");
+    Files.writeString(file, process.pid() + " " + start + "\n");
+  }
+
+  /** The process a record names, if it is still the same process and alive. */
+  private static Optional<ProcessHandle> read(Path file) {
+    try {
+      String[] fields = Files.readString(file).strip().split(" ");
+      Optional<ProcessHandle> process = ProcessHandle.of(Long.parseLong(fields[0]));
+      return process.filter(ProcessHandle::isAlive).filter(p -> fields[1].equals(
+          p.info().startInstant().map(i -> String.valueOf(i.toEpochMilli())).orElse("?")));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.claw.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class QemuMicrovmTest {
+  private final QemuMicrovm qemu = new QemuMicrovm(Optional.of(Path.of("/usr/bin/qemu")),
+      Optional.empty());
+
+  @Test
+  void vmHasNoDevicesBeyondConsoleAndChannel() {
+    List<String> args = qemu.arguments(spec(Accelerator.TCG, true));
+
+    assertThat(args).contains("-nodefaults", "-no-user-config", "-no-reboot");
+    assertThat(args).filteredOn(a -> a.startsWith("virtio") || a.startsWith("virtserial"))
+        .containsExactly("virtio-serial-device,max_ports=2",
+            "virtserialport,chardev=claw,name=claw.0");
+    assertThat(args).noneMatch(a -> a.contains("virtio-net") || a.contains("virtio-blk"));
+  }
+
+  @Test
+  void guestIsToldWhereTheChannelIs() {
+    List<String> args = qemu.arguments(spec(Accelerator.TCG, true));
+
+    assertThat(args.get(args.indexOf("-append") + 1))
+        .isEqualTo("console=ttyS0 claw.channel=/dev/vport0p1");
+  }
+
+  @Test
+  void acceleratorDecidesCpuModel() {
+    assertThat(String.join(" ", qemu.arguments(spec(Accelerator.KVM, false))))
+        .contains("-accel kvm -cpu host");
+    assertThat(String.join(" ", qemu.arguments(spec(Accelerator.TCG, false))))
+        .contains("-accel tcg");
+  }
+
+  private static VmSpec spec(Accelerator accelerator, boolean channel) {
+    Path dir = Path.of("/run/claw/vms/t");
+    return new VmSpec("t", Path.of("/k/vmlinux"), dir.resolve("initramfs.cpio"),
+        List.of("console=ttyS0"), 128, 1, accelerator,
+        channel ? Optional.of(dir.resolve("channel.sock")) : Optional.empty(),
+        dir.resolve("console.log"), dir);
+  }
+}

@@ -1,0 +1,59 @@
+package dev.claw.vm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VmRegistryTest {
+  @TempDir Path vms;
+
+  @Test
+  void folderOfALiveOwnerIsLeftAlone() throws Exception {
+    VmRegistry registry = new VmRegistry(vms);
+    Path dir = registry.create("alive");
+
+    assertThat(registry.reapLeftovers()).isEmpty();
+    assertThat(dir).isDirectory();
+  }
+
+  @Test
+  void vmOfADeadOwnerIsKilledAndItsFolderRemoved() throws Exception {
+    VmRegistry registry = new VmRegistry(vms);
+    Path dir = registry.create("orphan");
+    // A stand-in VMM whose command line names the VM's folder, as QEMU's does.
+    Process vmm = new ProcessBuilder("bash", "-c", "sleep 600; true", dir.toString()).start();
+    try (VmProcess vm = new VmProcess(vmm, dir.resolve("vmm.stderr"), System.nanoTime())) {
+      registry.recordVmm(dir, vm);
+      Process deadOwner = new ProcessBuilder("true").start();
+      deadOwner.waitFor();
+      Files.writeString(dir.resolve("owner"), deadOwner.pid() + " 0\n");
+
+      assertThat(registry.reapLeftovers()).singleElement().asString()
+          .contains("orphan").contains("killed");
+      assertThat(vmm.waitFor(5, TimeUnit.SECONDS)).isTrue();
+      assertThat(dir).doesNotExist();
+    }
+  }
+
+  @Test
+  void reusedPidIsNotKilled() throws Exception {
+    VmRegistry registry = new VmRegistry(vms);
+    Path dir = registry.create("reused");
+    // The record names a live process that is not this VM's VMM (its command line differs).
+    Process stranger = new ProcessBuilder("sleep", "600").start();
+    try {
+      Files.writeString(dir.resolve("owner"), "999999999 0\n");
+      Files.writeString(dir.resolve("vmm"), stranger.pid() + " "
+          + stranger.info().startInstant().orElseThrow().toEpochMilli() + "\n");
+
+      assertThat(registry.reapLeftovers()).singleElement().asString().doesNotContain("killed");
+      assertThat(stranger.isAlive()).isTrue();
+    } finally {
+      stranger.destroyForcibly();
+    }
+  }
+}
