@@ -1,6 +1,9 @@
 package dev.claw.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claw.ClawException;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -28,6 +31,16 @@ class QemuMicrovmTest {
 
     assertThat(args.get(args.indexOf("-append") + 1))
         .isEqualTo("console=ttyS0 claw.channel=/dev/vport0p1");
+  }
+
+  @Test
+  void missingQemuSaysWhichPackageToInstall() {
+    QemuMicrovm none = new QemuMicrovm(Optional.empty(), Optional.empty());
+
+    assertThatThrownBy(none::checkInstalled)
+        .hasMessageContaining("qemu-system-x86_64 is not installed")
+        .satisfies(e -> assertThat(((ClawException) e).fix())
+            .contains("apt-get install qemu-system-x86"));
   }
 
   @Test
