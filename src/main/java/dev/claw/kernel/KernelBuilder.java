@@ -22,10 +22,10 @@ import java.util.stream.Stream;
 
 /**
  * Builds claw's guest kernel from Debian's linux-source package with {@link KernelConfig}, and
- * caches it. The cache key covers the source package (name, size, time), the fragment and this
- * class's recipe, so a new source upload or an edited fragment gives a new kernel, and nothing
- * else does. A build is done in a scratch folder that is removed whatever happens; only a
- * finished vmlinux is moved into the cache.
+ * caches it. The cache key covers the source package (name, size, time), the fragment's
+ * settings and this class's recipe, so a new source upload or a changed setting gives a new
+ * kernel, and nothing else does. A build is done in a scratch folder that is removed whatever
+ * happens; only a finished vmlinux is moved into the cache.
  */
 public final class KernelBuilder {
   /** Bump when the build steps change in a way that changes the kernel. */
@@ -120,7 +120,7 @@ public final class KernelBuilder {
     return Sha256.start()
         .add(tarball.getFileName().toString())
         .add(Files.size(tarball) + "@" + Files.getLastModifiedTime(tarball).toMillis())
-        .add(config.bytes())
+        .add(config.canonical())
         .add(RECIPE)
         .hex().substring(0, 16);
   }

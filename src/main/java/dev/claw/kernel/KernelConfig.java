@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,6 +52,17 @@ public final class KernelConfig {
 
   public byte[] bytes() {
     return text.clone();
+  }
+
+  /**
+   * The settings alone, one per line in a fixed order: what the kernel depends on. Comments
+   * and layout are left out, so rewording a reason does not force a rebuild.
+   */
+  public String canonical() {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(settings).forEach((name, value) -> text.append(name).append('=')
+        .append(value).append('\n'));
+    return text.toString();
   }
 
   /** Option name to value, "n" for options the fragment turns off. */

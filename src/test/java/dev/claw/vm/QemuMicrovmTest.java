@@ -5,14 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw.ClawException;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class QemuMicrovmTest {
   private final QemuMicrovm qemu = new QemuMicrovm(Optional.of(Path.of("/usr/bin/qemu")),
-      Optional.empty());
+      Optional.empty(), () -> Optional.of(2_596_136L));
 
   @Test
   void vmHasNoDevicesBeyondConsoleAndChannel() {
@@ -27,15 +29,32 @@ class QemuMicrovmTest {
 
   @Test
   void guestIsToldWhereTheChannelIs() {
-    List<String> args = qemu.arguments(spec(Accelerator.TCG, true));
+    List<String> args = qemu.arguments(spec(Accelerator.KVM, true));
 
     assertThat(args.get(args.indexOf("-append") + 1))
         .isEqualTo("console=ttyS0 claw.channel=/dev/vport0p1");
   }
 
   @Test
+  void emulatedGuestIsSparedTheSlowTimerCalibrations() {
+    List<String> args = qemu.arguments(spec(Accelerator.TCG, false));
+
+    assertThat(args.get(args.indexOf("-append") + 1)).isEqualTo("console=ttyS0 "
+        + "tsc_early_khz=2596136 tsc=reliable no_timer_check noapictimer");
+  }
+
+  @Test
+  void hostTscFrequencyComesFromCpuinfo(@TempDir Path dir) throws Exception {
+    Path cpuinfo = Files.writeString(dir.resolve("cpuinfo"),
+        "processor\t: 0\ncpu MHz\t\t: 2596.136\ncache size\t: 512 KB\n");
+
+    assertThat(QemuMicrovm.hostTscKhz(cpuinfo)).hasValue(2_596_136L);
+    assertThat(QemuMicrovm.hostTscKhz(dir.resolve("missing"))).isEmpty();
+  }
+
+  @Test
   void missingQemuSaysWhichPackageToInstall() {
-    QemuMicrovm none = new QemuMicrovm(Optional.empty(), Optional.empty());
+    QemuMicrovm none = new QemuMicrovm(Optional.empty(), Optional.empty(), Optional::empty);
 
     assertThatThrownBy(none::checkInstalled)
         .hasMessageContaining("qemu-system-x86_64 is not installed")
