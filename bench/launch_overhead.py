@@ -80,6 +80,7 @@ def run_qemu(kernel, initrd, workdir, accel):
     proc = subprocess.Popen(hand_written_qemu(kernel, initrd, sock, accel),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conn, _ = server.accept()
+    kinds = []
     first = None
     stream = conn.makefile("rb")
     while True:
@@ -88,12 +89,15 @@ def run_qemu(kernel, initrd, workdir, accel):
             break
         kind, length = header[0:1], struct.unpack("<I", header[1:])[0]
         stream.read(length)
+        kinds.append(kind)
         if kind == b"O" and first is None:
             first = time.monotonic() - start
         if kind in (b"X", b"F"):
             break
     proc.wait()
     total = time.monotonic() - start
+    if first is None:
+        sys.exit(f"the hand-written VM printed nothing; frames seen: {kinds}")
     conn.close()
     server.close()
     return first, total
