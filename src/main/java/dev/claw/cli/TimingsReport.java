@@ -3,6 +3,7 @@ package dev.claw.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.claw.run.Outcome;
 import dev.claw.run.Phase;
 import dev.claw.run.RunResult;
 import java.io.IOException;
@@ -55,12 +56,27 @@ final class TimingsReport {
     root.put("agent", result.agent());
     root.put("accelerator", result.accelerator().accelerator().label());
     root.put("accelerator_reason", result.accelerator().reason());
-    root.put("outcome", result.outcome().toString());
+    outcome(result.outcome(), root.putObject("outcome"));
     root.put("launched_at", result.timeline().launchedAt().toString());
     ObjectNode phases = root.putObject("phases_ms");
     result.timeline().phases().forEach((phase, at) ->
         phases.put(phase.jsonName(), at.toNanos() / 1e6));
     json.writeValue(file.toFile(), root);
+  }
+
+  private static void outcome(Outcome outcome, ObjectNode json) {
+    if (outcome instanceof Outcome.Exited exited) {
+      json.put("kind", "exited").put("code", exited.code());
+    } else if (outcome instanceof Outcome.Signaled signaled) {
+      json.put("kind", "signaled").put("signal", signaled.signal())
+          .put("signal_name", signaled.signalName());
+    } else if (outcome instanceof Outcome.TimedOut timedOut) {
+      json.put("kind", "timed_out").put("limit_ms", timedOut.limit().toMillis());
+    } else if (outcome instanceof Outcome.InitFailed failed) {
+      json.put("kind", "init_failed").put("message", failed.message());
+    } else if (outcome instanceof Outcome.VmFailed failed) {
+      json.put("kind", "vm_failed").put("message", failed.message());
+    }
   }
 
   private static String millis(Duration duration) {

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -36,11 +35,12 @@ public final class ImageBuilder {
   public Initramfs build(AgentProfile profile, List<ExtraFile> extras) throws IOException {
     checkBase(profile);
     Initramfs image = skeleton(profile);
-    List<FileMapping> all = new ArrayList<>(profile.files());
-    extras.forEach(extra -> all.add(new FileMapping(extra.from().toAbsolutePath(), extra.to(),
-        null)));
-    for (FileMapping mapping : all) {
+    for (FileMapping mapping : profile.files()) {
+      checkInsideAgentFolder(profile.directory(), mapping);
       addFile(image, mapping);
+    }
+    for (ExtraFile extra : extras) {
+      addFile(image, new FileMapping(extra.from().toAbsolutePath(), extra.to(), null));
     }
     String workdir = profile.run().workdir();
     if (!image.contains(workdir)) {
@@ -86,7 +86,28 @@ public final class ImageBuilder {
         .file("/etc/group", 0644, ascii("root:x:0:\nagent:x:" + gid + ":\n"));
   }
 
+  /**
+   * A profile may come from the agent's author, who should not be able to copy the host's
+   * files (keys, /etc/shadow) into an image the agent can read: its files must resolve, links
+   * followed, to somewhere inside its own folder. Files named on the command line are the
+   * user's own choice and may come from anywhere.
+   */
+  private static void checkInsideAgentFolder(Path folder, FileMapping mapping)
+      throws IOException {
+    Path real = Files.exists(mapping.from()) ? mapping.from().toRealPath() : mapping.from();
+    if (!real.startsWith(folder.toRealPath())) {
+      throw new ClawException("'" + mapping.from() + "' (for " + mapping.to() + ") is outside "
+          + "the agent's folder " + folder + (real.equals(mapping.from()) ? ""
+              : " (it leads to " + real + ")"),
+          "copy the file into the agent's folder, or hand it to one run with --file");
+    }
+  }
+
   private static void addFile(Initramfs image, FileMapping mapping) throws IOException {
+    if (!mapping.to().startsWith("/") || List.of(mapping.to().split("/")).contains("..")) {
+      throw new ClawException(mapping.to() + " is not an absolute path inside the image",
+          "write it like /input/task.json");
+    }
     Path from = mapping.from();
     if (!Files.isRegularFile(from)) {
       throw new ClawException("'" + from + "' (for " + mapping.to() + ") is not a file",

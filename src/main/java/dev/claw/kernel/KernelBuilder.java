@@ -31,7 +31,8 @@ public final class KernelBuilder {
   /** Bump when the build steps change in a way that changes the kernel. */
   private static final String RECIPE = "allnoconfig+fragment, vmlinux, v1";
   private static final Path SOURCE_DIR = Path.of("/usr/src");
-  private static final long PROGRESS_EVERY_NANOS = 5_000_000_000L;
+  private static final long PROGRESS_EVERY_NANOS = 15_000_000_000L;
+  private static final String COMPILED_FILES = "last-build-compiled-files";
 
   private final Path cacheDir;
   private final Path sourceDir;
@@ -154,11 +155,27 @@ public final class KernelBuilder {
     int jobs = Runtime.getRuntime().availableProcessors();
     events.progress("kernel", "compiling vmlinux with " + jobs + " jobs; this takes minutes "
         + "and happens once per machine (3 of 3)");
-    make(List.of("make", "-j" + jobs, "vmlinux"), tree, log, "compiling the kernel");
+    int compiled = make(List.of("make", "-j" + jobs, "vmlinux"), tree, log,
+        "compiling the kernel");
+    Files.writeString(cacheDir.resolve(COMPILED_FILES), String.valueOf(compiled));
   }
 
-  /** Runs a build step, appending its output to the log and reporting progress while it runs. */
-  private void make(List<String> command, Path dir, Path log, String what) throws IOException {
+  /** How many files the last build compiled: the best guess at how long this one has to go. */
+  private String ofExpected() {
+    try {
+      return " of about " + Integer.parseInt(Files.readString(cacheDir.resolve(COMPILED_FILES))
+          .strip());
+    } catch (IOException | NumberFormatException e) {
+      return "";
+    }
+  }
+
+  /**
+   * Runs a build step, appending its output to the log and reporting progress while it runs.
+   *
+   * @return how many files it compiled
+   */
+  private int make(List<String> command, Path dir, Path log, String what) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
         .redirectErrorStream(true);
     // Reproducible kernels: nothing about this machine or this moment goes into the image.
@@ -166,10 +183,22 @@ public final class KernelBuilder {
     builder.environment().put("KBUILD_BUILD_USER", "claw");
     builder.environment().put("KBUILD_BUILD_HOST", "claw");
     Process process = startOrExplain(builder, command.get(0));
-    int exit = follow(process, log, what);
+    int compiled = follow(process, log, what);
+    int exit = waitFor(process, what);
     if (exit != 0) {
       throw new ClawException(what + " failed (exit " + exit + "):\n" + tail(log, 15),
           "make sure the build tools are installed (scripts/setup); the full log is kept");
+    }
+    return compiled;
+  }
+
+  private static int waitFor(Process process, String what) throws IOException {
+    try {
+      return process.waitFor();
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while " + what, e);
     }
   }
 
@@ -182,10 +211,12 @@ public final class KernelBuilder {
     }
   }
 
+  /** Copies the step's output to the log until it ends; returns how many files it compiled. */
   private int follow(Process process, Path log, String what) throws IOException {
     long started = System.nanoTime();
     long lastReport = started;
     int compiled = 0;
+    String expected = ofExpected();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
         StandardCharsets.UTF_8));
         Writer writer = Files.newBufferedWriter(log, StandardCharsets.UTF_8,
@@ -197,15 +228,11 @@ public final class KernelBuilder {
         long now = System.nanoTime();
         if (now - lastReport > PROGRESS_EVERY_NANOS) {
           lastReport = now;
-          events.progress("kernel", String.format("%s: %d files compiled, %d s", what, compiled,
-              (now - started) / 1_000_000_000L));
+          events.progress("kernel", String.format("%s: %d%s files compiled, %d s", what,
+              compiled, expected, (now - started) / 1_000_000_000L));
         }
       }
-      return process.waitFor();
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while " + what, e);
+      return compiled;
     }
   }
 

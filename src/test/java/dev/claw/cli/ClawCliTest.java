@@ -61,7 +61,7 @@ class ClawCliTest {
         "agent exec'd", "first stdout", "agent exited", "vm exited");
     assertThat(Files.readString(json)).contains("\"vmm_spawn\"", "\"kernel_start\"",
         "\"init_start\"", "\"agent_exec\"", "\"first_stdout\"", "\"agent_exit\"",
-        "\"vm_exit\"");
+        "\"vm_exit\"", "\"kind\" : \"exited\"");
   }
 
   @Test

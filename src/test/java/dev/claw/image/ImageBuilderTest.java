@@ -72,6 +72,31 @@ class ImageBuilderTest {
   }
 
   @Test
+  void profileCannotCopyHostFilesFromOutsideItsFolder() throws Exception {
+    TestAgents.compile(dir);
+    Files.createSymbolicLink(dir.resolve("innocent"), Path.of("/etc/hostname"));
+    Files.writeString(dir.resolve("claw.yaml"), "name: t\nbase: none\nfiles:\n"
+        + "  - {from: test-agent, to: /app/test-agent}\n"
+        + "  - {from: innocent, to: /app/secret}\n"
+        + "  - {from: ../../etc/passwd, to: /app/passwd}\n"
+        + "run: {command: [/app/test-agent]}\n");
+
+    assertThatThrownBy(this::build)
+        .hasMessageContaining("is outside the agent's folder")
+        .hasMessageContaining("it leads to /etc/hostname");
+  }
+
+  @Test
+  void fileForOneRunCannotClimbOutOfItsPath() throws Exception {
+    profile("[/app/test-agent]", "");
+    ImageBuilder builder = new ImageBuilder(new byte[] {0});
+
+    assertThatThrownBy(() -> builder.build(new ProfileLoader().load(dir), List.of(
+        new ImageBuilder.ExtraFile(dir.resolve("claw.yaml"), "/input/../init"))))
+        .hasMessageContaining("/input/../init is not an absolute path inside the image");
+  }
+
+  @Test
   void debianBasesAreNotYetAvailable() throws Exception {
     profile("[/app/test-agent]", "");
     Path yaml = dir.resolve("claw.yaml");
