@@ -17,6 +17,8 @@ import dev.claw.vm.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -99,13 +101,13 @@ public final class AgentRunner {
     events.progress("accel", "checking once whether KVM really works on this host");
     Path dir = registry.create("kvm-probe");
     try {
-      // No run spec and no channel: init reports that on the console and powers off, which
-      // is all the probe needs to see.
+      // Just init: told it is a probe, it says so on the console and powers off at once.
       Initramfs probeImage = new Initramfs().file("/init", 0755, init)
           .charDevice("/dev/console", 0600, 5, 1);
-      VmSpec spec = new VmSpec("kvm-probe", kernel, dir.resolve("initramfs.cpio"),
-          KernelCommandLine.standard(), 64, 1, Accelerator.KVM, Optional.empty(),
-          dir.resolve("console.log"), dir);
+      List<String> args = new ArrayList<>(KernelCommandLine.standard());
+      args.add(AcceleratorProbe.PROBE_ARG);
+      VmSpec spec = new VmSpec("kvm-probe", kernel, dir.resolve("initramfs.cpio"), args, 64, 1,
+          Accelerator.KVM, Optional.empty(), dir.resolve("console.log"), dir);
       probeImage.writeTo(spec.initramfs());
       AcceleratorProbe.Choice choice = probe.probe(request.accelerator(), spec);
       if (choice.accelerator() == Accelerator.TCG) {

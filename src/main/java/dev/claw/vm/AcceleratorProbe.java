@@ -26,6 +26,10 @@ public final class AcceleratorProbe {
   public record Choice(Accelerator accelerator, String reason, boolean probed) {}
 
   private static final String KVM_WORKS = "ok";
+  /** What claw's init prints on the console when booted with {@link #PROBE_ARG}. */
+  static final String PROBE_BOOTED = "claw-init: probe: booted";
+  /** Kernel argument that makes claw's init power off as soon as it runs. */
+  public static final String PROBE_ARG = "claw.probe";
   static final Duration PROBE_TIMEOUT = Duration.ofSeconds(15);
   private static final List<String> KVM_FAILURES = List.of("kvm internal error",
       "emulation failure", "failed to initialize kvm", "could not access kvm");
@@ -65,8 +69,8 @@ public final class AcceleratorProbe {
   }
 
   /**
-   * Boots {@code probeSpec} (a VM that powers itself off as soon as it has booted) under KVM,
-   * caches the verdict and chooses by it.
+   * Boots {@code probeSpec} under KVM, caches the verdict and chooses by it. The spec boots
+   * claw's init with {@link #PROBE_ARG}, so it powers off as soon as it runs.
    */
   public Choice probe(Request request, VmSpec probeSpec) throws IOException {
     String verdict = boot(probeSpec).orElse(KVM_WORKS);
@@ -111,8 +115,7 @@ public final class AcceleratorProbe {
           return failure;
         }
         if (exit.isPresent()) {
-          return exit.get() == 0 ? Optional.empty()
-              : Optional.of("a KVM guest failed (exit " + exit.get() + "): " + firstLine(vm));
+          return verdictOnExit(exit.get(), vm, spec.consoleLog());
         }
       }
       return Optional.of("a KVM guest did not finish booting within "
@@ -121,6 +124,16 @@ public final class AcceleratorProbe {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while probing KVM", e);
     }
+  }
+
+  private static Optional<String> verdictOnExit(int exit, VmProcess vm, Path console)
+      throws IOException {
+    if (exit != 0) {
+      return Optional.of("a KVM guest failed (exit " + exit + "): " + firstLine(vm));
+    }
+    String log = Files.exists(console) ? Files.readString(console) : "";
+    return log.contains(PROBE_BOOTED) ? Optional.empty()
+        : Optional.of("a KVM guest stopped before its init ran");
   }
 
   private static String firstLine(VmProcess vm) {
