@@ -403,8 +403,8 @@ static void parse_spec(char *buf, size_t len)
 
 /* ---- starting the agent ---- */
 
-enum stage { S_SETSID, S_STDIO, S_GROUPS, S_GID, S_UID, S_VERIFY, S_NNP, S_CHDIR, S_SIGNALS,
-	     S_FDS, S_EXEC };
+enum stage { S_SETSID, S_STDIO, S_CAPS, S_GROUPS, S_GID, S_UID, S_VERIFY, S_NNP, S_CHDIR,
+	     S_SIGNALS, S_FDS, S_EXEC };
 
 struct child_report {
 	int stage;
@@ -427,6 +427,12 @@ static void drop_privileges(int status_fd)
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
 
+	/* Empty the bounding set while still root, so no later exec (of a file with capabilities,
+	 * say) can hand a capability back. The loop ends where this kernel's capabilities do. */
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+			child_fail(status_fd, S_CAPS, errno);
+	}
 	if (setgroups(0, NULL) != 0)
 		child_fail(status_fd, S_GROUPS, errno);
 	if (setresgid(run.gid, run.gid, run.gid) != 0)
@@ -494,7 +500,8 @@ static const char *exec_hint(const struct child_report *r)
 }
 
 static const char *const stage_names[] = {
-	[S_SETSID] = "setsid", [S_STDIO] = "redirecting stdio", [S_GROUPS] = "setgroups",
+	[S_SETSID] = "setsid", [S_STDIO] = "redirecting stdio",
+	[S_CAPS] = "prctl(PR_CAPBSET_DROP)", [S_GROUPS] = "setgroups",
 	[S_GID] = "setresgid", [S_UID] = "setresuid", [S_VERIFY] = "checking the new ids",
 	[S_NNP] = "prctl(PR_SET_NO_NEW_PRIVS)", [S_CHDIR] = "chdir",
 	[S_SIGNALS] = "resetting signals", [S_FDS] = "close_range", [S_EXEC] = "execve",
@@ -697,6 +704,29 @@ static void send_exit(int status)
 	send_frame('X', p, sizeof p);
 }
 
+/* Write a sysctl; a kernel without it (a user's own --kernel) only loses that hardening. */
+static void set_sysctl(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0 || write_all(fd, value, strlen(value)) != 0)
+		log_host("could not set %s: %s", path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+static void harden_guest(void)
+{
+	/* The initramfs root is a tmpfs whose root directory starts out 1777: without this, the
+	 * agent could create files and folders such as /bin next to claw's own. */
+	if (chmod("/", 0755) != 0)
+		die("chmod /: %s", strerror(errno));
+	/* Kernel addresses and the kernel log are of no use to an agent, but of use to an
+	 * exploit. */
+	set_sysctl("/proc/sys/kernel/kptr_restrict", "2");
+	set_sysctl("/proc/sys/kernel/dmesg_restrict", "1");
+}
+
 static int child_signal_fd(void)
 {
 	sigset_t set;
@@ -743,6 +773,7 @@ int main(void)
 	 * agent that can write anywhere else or run an interpreter anyway. */
 	if (mount_at("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777", err, sizeof err) != 0)
 		die("%s", err);
+	harden_guest();
 	parse_spec(spec, read_spec());
 	log_host("spec: %u args, %u env, uid %u, gid %u", run.argc, run.envc, (unsigned)run.uid,
 		 (unsigned)run.gid);

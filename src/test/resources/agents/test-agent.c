@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -42,6 +43,24 @@ int main(int argc, char **argv)
 		}
 		while ((c = fgetc(f)) != EOF)
 			putchar(c);
+		return 0;
+	}
+	if (strcmp(mode, "attack-root") == 0) {
+		/* What an agent would try first to change the image it runs from. */
+		const char *tries[] = { "/x", "/init", "/claw/spec", "/etc/passwd", "/app/test-agent" };
+		for (size_t i = 0; i < sizeof tries / sizeof tries[0]; i++) {
+			FILE *f = fopen(tries[i], "a");
+			printf("write %s: %s\n", tries[i], f ? "ALLOWED" : "denied");
+			if (f)
+				fclose(f);
+		}
+		printf("mkdir /bin: %s\n", mkdir("/bin", 0755) == 0 ? "ALLOWED" : "denied");
+		FILE *status = fopen("/proc/self/status", "r");
+		char line[256];
+		while (status && fgets(line, sizeof line, status)) {
+			if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0)
+				fputs(line, stdout);
+		}
 		return 0;
 	}
 	fprintf(stderr, "test-agent: unknown mode '%s'\n", mode);

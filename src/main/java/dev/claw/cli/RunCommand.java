@@ -17,7 +17,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -72,8 +71,13 @@ final class RunCommand implements Callable<Integer> {
         new ConsoleEvents(err, verbose));
     RunResult result = runner.run(request(agent), new StandardStreams());
 
+    // The agent may have left the terminal in any state (colours, hidden text): claw's own
+    // lines start from a clean one, so they can't be hidden or restyled by the agent.
+    if (Terminal.isTerminal(2)) {
+      err.print(Terminal.RESET);
+    }
     if (verbose && !result.console().isBlank()) {
-      err.println("claw: guest console:\n" + result.console().stripTrailing());
+      err.println("claw: guest console:\n" + Terminal.printable(result.console()).stripTrailing());
     }
     if (timings) {
       err.print(TimingsReport.table(result));
@@ -141,40 +145,48 @@ final class RunCommand implements Callable<Integer> {
       return Main.TIMED_OUT;
     }
     if (outcome instanceof Outcome.InitFailed failed) {
-      err.println("claw: " + head + "could not start the agent: " + failed.message());
+      err.println("claw: " + head + "could not start the agent: "
+          + Terminal.printable(failed.message()));
       return Main.CLAW_FAILED;
     }
     Outcome.VmFailed failed = (Outcome.VmFailed) outcome;
     err.println("claw: " + head + failed.message());
     if (!failed.evidence().isEmpty()) {
-      err.println(failed.evidence().indent(2).stripTrailing());
+      err.println(Terminal.printable(failed.evidence()).indent(2).stripTrailing());
     }
     err.println("  to fix: rerun with --verbose for the whole guest console; if the kernel is "
         + "your own (--kernel), check it has CONFIG_PVH and virtio-mmio");
     return Main.CLAW_FAILED;
   }
 
-  /** Passes the agent's bytes to claw's own stdout and stderr, unbuffered. */
+  /**
+   * Passes the agent's bytes to claw's own stdout and stderr, unbuffered and unchanged. When a
+   * reader goes away (`claw run ... | head`), later bytes for that stream are dropped; the run
+   * itself goes on to its end or its timeout.
+   */
   private static final class StandardStreams implements AgentOutput {
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
     private final OutputStream err = new FileOutputStream(FileDescriptor.err);
+    private boolean outClosed;
+    private boolean errClosed;
 
     @Override
     public void stdout(byte[] bytes) {
-      write(out, bytes);
+      outClosed = outClosed || !write(out, bytes);
     }
 
     @Override
     public void stderr(byte[] bytes) {
-      write(err, bytes);
+      errClosed = errClosed || !write(err, bytes);
     }
 
-    private static void write(OutputStream stream, byte[] bytes) {
+    private static boolean write(OutputStream stream, byte[] bytes) {
       try {
         stream.write(bytes);
         stream.flush();
+        return true;
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        return false;
       }
     }
   }

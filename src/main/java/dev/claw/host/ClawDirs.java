@@ -43,7 +43,7 @@ public final class ClawDirs {
 
   private static String uid() {
     try {
-      return String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+      return String.valueOf(PrivateDir.currentUid());
     } catch (IOException | UnsupportedOperationException e) {
       return System.getProperty("user.name");
     }
@@ -62,8 +62,9 @@ public final class ClawDirs {
     return Files.createDirectories(cache.resolve(name));
   }
 
-  /** The folder that holds one subfolder per live VM. */
+  /** The folder that holds one subfolder per live VM; private to this user. */
   public Path vms() throws IOException {
-    return Files.createDirectories(runtime.resolve("vms"));
+    PrivateDir.ensure(runtime);
+    return PrivateDir.ensure(runtime.resolve("vms"));
   }
 }

@@ -21,6 +21,9 @@ public final class ImageBuilder {
   private static final Set<String> RESERVED = Set.of("/init", "/claw", "/dev", "/proc", "/tmp",
       "/etc/passwd", "/etc/group");
 
+  /** Files live in guest RAM (and in claw's memory while it builds the image). */
+  static final long MAX_FILE_BYTES = 256L << 20;
+
   /** A file added for one run only, such as the agent's task ({@code --file host:guest}). */
   public record ExtraFile(Path from, String to) {}
 
@@ -45,6 +48,10 @@ public final class ImageBuilder {
     String workdir = profile.run().workdir();
     if (!image.contains(workdir)) {
       image.directory(workdir, 0755);
+    } else if (image.get(workdir) != null
+        && image.get(workdir).type() != Initramfs.Entry.Type.DIRECTORY) {
+      throw new ClawException("run.workdir " + workdir + " is a file in the image",
+          "point run.workdir at a folder, such as /app");
     }
     new CommandCheck(profile, image).verify();
     image.file(RunSpec.PATH, 0644, spec(profile).encode());
@@ -108,6 +115,8 @@ public final class ImageBuilder {
       throw new ClawException(mapping.to() + " is not an absolute path inside the image",
           "write it like /input/task.json");
     }
+    // "/./init" and "//init" are /init: compare what the kernel will unpack.
+    String to = Path.of(mapping.to()).normalize().toString();
     Path from = mapping.from();
     if (!Files.isRegularFile(from)) {
       throw new ClawException("'" + from + "' (for " + mapping.to() + ") is not a file",
@@ -115,17 +124,23 @@ public final class ImageBuilder {
               : "build it first, or fix the 'from' path");
     }
     for (String reserved : RESERVED) {
-      if (mapping.to().equals(reserved) || mapping.to().startsWith(reserved + "/")) {
+      if (to.equals(reserved) || to.startsWith(reserved + "/")) {
         throw new ClawException(mapping.to() + " is reserved for claw inside the image",
             "put the agent's files elsewhere, for example under /app");
       }
     }
-    if (image.contains(mapping.to())) {
-      throw new ClawException("two files are mapped to " + mapping.to(),
+    if (image.contains(to)) {
+      throw new ClawException("two files are mapped to " + to,
           "give each file its own path in the image");
     }
+    if (Files.size(from) > MAX_FILE_BYTES) {
+      throw new ClawException(from + " is " + Files.size(from) / (1 << 20) + " MiB; an "
+          + "initramfs holds every file in the guest's memory, so claw takes at most "
+          + MAX_FILE_BYTES / (1 << 20) + " MiB per file",
+          "make the file smaller, or leave it out of the image");
+    }
     int mode = mapping.mode() != null ? mapping.mode() : Files.isExecutable(from) ? 0755 : 0644;
-    image.file(mapping.to(), mode, Files.readAllBytes(from));
+    image.file(to, mode, Files.readAllBytes(from));
   }
 
   private static byte[] ascii(String text) {

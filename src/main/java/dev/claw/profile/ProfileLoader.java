@@ -40,6 +40,8 @@ public final class ProfileLoader {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
   static final int DEFAULT_MEMORY_MIB = 128;
   private static final int MAX_PROFILE_BYTES = 1 << 20;
+  /** CONFIG_NR_CPUS in kernel/microvm.config. */
+  private static final int MAX_CPUS = 16;
 
   private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm");
   private static final Set<String> FILE = Set.of("from", "to", "mode");
@@ -179,8 +181,9 @@ public final class ProfileLoader {
         .orElse(DEFAULT_MEMORY_MIB);
     String cpus = vm.get().string("cpus").orElse("1");
     check(cpus.matches("\\d{1,2}") && Integer.parseInt(cpus) >= 1
-            && Integer.parseInt(cpus) <= 64, vm.get(), "cpus",
-        "vm.cpus '" + cpus + "' is not a number from 1 to 64", "use 1 to 64");
+            && Integer.parseInt(cpus) <= MAX_CPUS, vm.get(), "cpus",
+        "vm.cpus '" + cpus + "' is not a number from 1 to " + MAX_CPUS,
+        "use 1 to " + MAX_CPUS + " (claw's kernel is built for at most " + MAX_CPUS + ")");
     return new VmSettings(memory, Integer.parseInt(cpus));
   }
 

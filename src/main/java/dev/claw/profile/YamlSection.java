@@ -138,6 +138,10 @@ final class YamlSection {
       throw errorAt(value, what + " must be a single value, not a list or mapping",
           "write a plain value there");
     }
+    if (scalar.getValue().indexOf('\0') >= 0) {
+      // No path, argument or variable can hold one; in the run spec it would split a record.
+      throw errorAt(value, what + " contains a NUL character", "remove it");
+    }
     return scalar.getValue();
   }
 }

@@ -9,6 +9,7 @@ import dev.claw.image.ImageBuilder;
 import dev.claw.image.Initramfs;
 import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
+import dev.claw.profile.AgentProfile;
 import dev.claw.vm.Accelerator;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.VmBackend;
@@ -53,12 +54,41 @@ public final class AgentRunner {
     try {
       VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
       image.writeTo(spec.initramfs());
+      checkMemory(request.profile(), Files.size(spec.initramfs()));
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
       return supervisor.boot(spec, request, accelerator, timeline, output);
     } finally {
       registry.release(dir);
     }
+  }
+
+  /**
+   * The guest needs room for its unpacked image plus the agent, and the host needs room for
+   * the guest: fail here with the numbers rather than in the guest as an out-of-memory kill.
+   */
+  private static void checkMemory(AgentProfile profile, long imageBytes) throws IOException {
+    long memoryMib = profile.vm().memoryMib();
+    long imageMib = imageBytes >> 20;
+    if (imageMib * 2 > memoryMib) {
+      throw new ClawException("the image is " + imageMib + " MiB and vm.memory only "
+          + memoryMib + " MiB; the guest unpacks the whole image into memory",
+          "raise vm.memory to at least " + Math.max(64, imageMib * 3) + "M");
+    }
+    long hostMib = hostMemoryMib();
+    if (memoryMib > hostMib) {
+      throw new ClawException("vm.memory is " + memoryMib + " MiB, more than this host has ("
+          + hostMib + " MiB)", "lower vm.memory in " + profile.name() + "'s claw.yaml");
+    }
+  }
+
+  private static long hostMemoryMib() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+      if (line.startsWith("MemTotal:")) {
+        return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
+      }
+    }
+    return Long.MAX_VALUE;
   }
 
   private void reapLeftovers(VmRegistry registry) throws IOException {

@@ -47,6 +47,10 @@ public final class QemuMicrovm implements VmBackend {
       throw new ClawException(BINARY + " is not installed, and claw boots agents with it",
           "run scripts/setup, or: apt-get install qemu-system-x86");
     }
+    if (setpriv.isEmpty()) {
+      throw new ClawException("setpriv is not installed; without it a killed claw would leave "
+          + "its VM running", "run scripts/setup, or: apt-get install util-linux");
+    }
   }
 
   @Override
@@ -54,8 +58,7 @@ public final class QemuMicrovm implements VmBackend {
     checkInstalled();
     List<String> command = new ArrayList<>();
     // If claw dies, even by SIGKILL, the kernel kills its VM: no orphaned guests keep running.
-    setpriv.ifPresent(path -> command.addAll(List.of(path.toString(), "--pdeathsig", "KILL",
-        "--")));
+    command.addAll(List.of(setpriv.orElseThrow().toString(), "--pdeathsig", "KILL", "--"));
     command.addAll(arguments(spec));
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)

@@ -1,10 +1,12 @@
 package dev.claw.vm;
 
+import dev.claw.host.PrivateDir;
 import dev.claw.host.Trees;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
@@ -14,6 +16,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * One folder per live VM under the runtime directory, holding its image, sockets and logs, and
@@ -26,6 +29,8 @@ public final class VmRegistry {
   private static final String OWNER = "owner";
   private static final String VMM = "vmm";
   private static final Duration CREATION_GRACE = Duration.ofMinutes(1);
+  private static final Pattern VM_FOLDER =
+      Pattern.compile("\\.?[a-z0-9][a-z0-9._-]*-[0-9a-f]{8}");
 
   private final Path vmsDir;
   private final SecureRandom random = new SecureRandom();
@@ -41,7 +46,7 @@ public final class VmRegistry {
     String name = agentName + "-" + HexFormat.of().formatHex(id);
     // Made under a hidden name and renamed once the owner is written, so a concurrent claw
     // reaping leftovers never sees this folder without its owner.
-    Path hidden = Files.createDirectory(Files.createDirectories(vmsDir).resolve("." + name));
+    Path hidden = PrivateDir.create(PrivateDir.ensure(vmsDir).resolve("." + name));
     write(hidden.resolve(OWNER), ProcessHandle.current());
     return Files.move(hidden, vmsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
   }
@@ -68,7 +73,7 @@ public final class VmRegistry {
     }
     try (DirectoryStream<Path> dirs = Files.newDirectoryStream(vmsDir)) {
       for (Path dir : dirs) {
-        if (!ownerAlive(dir) && !beingCreated(dir)) {
+        if (isVmFolder(dir) && !ownerAlive(dir) && !beingCreated(dir)) {
           boolean killed = killVmm(dir);
           Trees.deleteQuietly(dir);
           reaped.add(dir.getFileName() + (killed ? " (its VM was still running; killed)" : ""));
@@ -76,6 +81,13 @@ public final class VmRegistry {
       }
     }
     return reaped;
+  }
+
+  /** Only folders claw made are touched: the right name, a real folder, an owner record. */
+  private static boolean isVmFolder(Path dir) {
+    return VM_FOLDER.matcher(dir.getFileName().toString()).matches()
+        && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+        && Files.isRegularFile(dir.resolve(OWNER), LinkOption.NOFOLLOW_LINKS);
   }
 
   private static boolean beingCreated(Path dir) throws IOException {

@@ -90,6 +90,26 @@ class AgentRunnerTest {
   }
 
   @Test
+  void agentCanChangeNothingOfItsImageAndHoldsNoCapability() throws Exception {
+    run(List.of("attack-root"), "");
+
+    assertThat(output.stdout()).isEqualTo(String.join("\n",
+        "write /x: denied",
+        "write /init: denied",
+        "write /claw/spec: denied",
+        "write /etc/passwd: denied",
+        "write /app/test-agent: denied",
+        "mkdir /bin: denied",
+        "CapInh:\t0000000000000000",
+        "CapPrm:\t0000000000000000",
+        "CapEff:\t0000000000000000",
+        "CapBnd:\t0000000000000000",
+        "CapAmb:\t0000000000000000",
+        "NoNewPrivs:\t1",
+        ""));
+  }
+
+  @Test
   void fileGivenForOneRunIsInTheImage() throws Exception {
     Path task = Files.writeString(agentDir.resolve("task.txt"), "the task\n");
 

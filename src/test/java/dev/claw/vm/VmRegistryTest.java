@@ -1,9 +1,14 @@
 package dev.claw.vm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.claw.ClawException;
+import dev.claw.host.ClawDirs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +42,45 @@ class VmRegistryTest {
       assertThat(vmm.waitFor(5, TimeUnit.SECONDS)).isTrue();
       assertThat(dir).doesNotExist();
     }
+  }
+
+  @Test
+  void foldersClawDidNotMakeAreNeverDeleted() throws Exception {
+    Path thesis = Files.createDirectories(vms.resolve("thesis"));
+    Files.writeString(thesis.resolve("ch1.tex"), "years of work");
+    Files.createDirectories(vms.resolve("look-alike-0123abcd"));  // claw's name, no owner
+
+    assertThat(new VmRegistry(vms).reapLeftovers()).isEmpty();
+    assertThat(thesis.resolve("ch1.tex")).exists();
+    assertThat(vms.resolve("look-alike-0123abcd")).exists();
+  }
+
+  @Test
+  void runtimeFolderThatIsASymlinkIsRefused(@TempDir Path victim) throws Exception {
+    Path runtime = vms.resolve("runtime");
+    Files.createDirectories(runtime);
+    Files.createSymbolicLink(runtime.resolve("vms"), victim);
+
+    assertThatThrownBy(() -> new ClawDirs(vms, runtime).vms())
+        .isInstanceOf(ClawException.class)
+        .hasMessageContaining("is not a plain folder");
+  }
+
+  @Test
+  void runtimeFolderOthersCanWriteIsRefused() throws Exception {
+    Path runtime = Files.createDirectories(vms.resolve("shared"));
+    Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    assertThatThrownBy(() -> new ClawDirs(vms, runtime).vms())
+        .hasMessageContaining("can be written by others");
+  }
+
+  @Test
+  void vmFoldersAreOwnerOnly() throws Exception {
+    Path dir = new VmRegistry(vms).create("private");
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir)))
+        .isEqualTo("rwx------");
   }
 
   @Test
