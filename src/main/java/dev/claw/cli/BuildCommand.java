@@ -1,5 +1,6 @@
 package dev.claw.cli;
 
+import dev.claw.ClawException;
 import dev.claw.guest.GuestInit;
 import dev.claw.host.ClawDirs;
 import dev.claw.host.Sha256;
@@ -33,7 +34,12 @@ final class BuildCommand implements Callable<Integer> {
     ClawDirs dirs = ClawDirs.fromEnvironment();
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"),
         new ConsoleEvents(System.err, false)).binary());
-    new ImageBuilder(init).build(agent, List.of()).writeTo(output.toAbsolutePath());
+    Path target = output.toAbsolutePath();
+    if (!Files.isDirectory(target.getParent())) {
+      throw new ClawException("cannot write " + output + ": the folder " + target.getParent()
+          + " does not exist", "create it first, or write the image elsewhere");
+    }
+    new ImageBuilder(init).build(agent, List.of()).writeTo(target);
     System.out.println("sha256:" + Sha256.of(output) + "  " + output);
     return 0;
   }

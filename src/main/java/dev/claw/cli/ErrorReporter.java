@@ -4,13 +4,27 @@ import dev.claw.ClawException;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
 
 /**
  * The one place where failures become text. A {@link ClawException} is the user's to fix and
  * gets its two sentences; anything else is a claw bug and gets the stack trace.
  */
-final class ErrorReporter implements IExecutionExceptionHandler {
+final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+  /** A mistake on the command line: say which, and where the usage is. */
+  @Override
+  public int handleParseException(ParameterException e, String[] args) {
+    PrintWriter err = e.getCommandLine().getErr();
+    err.println("claw: " + e.getMessage());
+    err.println("  to fix: see '" + e.getCommandLine().getCommandSpec().qualifiedName()
+        + " --help'");
+    err.flush();
+    return Main.CLAW_FAILED;
+  }
+
   @Override
   public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parsed) {
     PrintWriter err = commandLine.getErr();

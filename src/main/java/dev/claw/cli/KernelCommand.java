@@ -41,6 +41,10 @@ final class KernelCommand {
     public Integer call() throws IOException {
       var cached = builder().cached();
       cached.ifPresent(System.out::println);
+      if (cached.isEmpty()) {
+        System.err.println("claw: the kernel is not built yet; ./claw kernel build builds it "
+            + "(claw run also does, on first use)");
+      }
       return cached.isPresent() ? 0 : 1;
     }
   }

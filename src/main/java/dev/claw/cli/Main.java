@@ -9,6 +9,11 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Runs each AI agent sealed in its own microVM.",
+    footer = {"", "Environment:",
+        "  CLAW_CACHE    where kernels and the init are cached (default ~/.cache/claw)",
+        "  CLAW_RUNTIME  where live VMs keep their files (default /run/claw as root)",
+        "", "Exit status of run: the agent's; 128+N if signal N killed it; 124 on timeout; "
+            + "125 if claw failed."},
     subcommands = {RunCommand.class, BuildCommand.class, KernelCommand.class})
 public final class Main {
   /** Exit status for claw's own failures, kept apart from the agent's statuses. */
@@ -22,7 +27,8 @@ public final class Main {
 
   static CommandLine commandLine() {
     return new CommandLine(new Main())
-        .setExecutionExceptionHandler(new ErrorReporter());
+        .setExecutionExceptionHandler(new ErrorReporter())
+        .setParameterExceptionHandler(new ErrorReporter());
   }
 
   static final class Version implements CommandLine.IVersionProvider {

@@ -4,6 +4,7 @@ import dev.claw.ClawException;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.profile.AgentProfile;
+import dev.claw.profile.Durations;
 import dev.claw.profile.ProfileLoader;
 import dev.claw.run.AgentOutput;
 import dev.claw.run.AgentRunner;
@@ -17,6 +18,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -55,9 +57,10 @@ final class RunCommand implements Callable<Integer> {
       description = "CPU accelerator (default: ${DEFAULT-VALUE}: KVM if it really works).")
   String accel;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS",
-      description = "Kill the VM after this many seconds (default: the profile's run.timeout).")
-  Double timeoutSeconds;
+  @Option(names = "--timeout", paramLabel = "DURATION",
+      description = "Kill the VM after this long: 30s, 500ms, 5m, or plain seconds "
+          + "(default: the profile's run.timeout).")
+  String timeout;
 
   @Option(names = {"-v", "--verbose"}, description = "Also show claw's details and the guest "
       + "console (kernel and init messages).")
@@ -66,6 +69,7 @@ final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PrintStream err = System.err;
+    checkTimingsJson();
     AgentProfile agent = new ProfileLoader().load(profile);
     AgentRunner runner = new AgentRunner(ClawDirs.fromEnvironment(), new QemuMicrovm(),
         new ConsoleEvents(err, verbose));
@@ -89,10 +93,30 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private RunRequest request(AgentProfile agent) {
-    Optional<Duration> timeout = Optional.ofNullable(timeoutSeconds)
-        .map(seconds -> Duration.ofMillis((long) (seconds * 1000)));
     return new RunRequest(agent, extraFiles(), Optional.ofNullable(kernel), accelerator(),
-        timeout, launchedAt());
+        timeout(), launchedAt());
+  }
+
+  private Optional<Duration> timeout() {
+    if (timeout == null) {
+      return Optional.empty();
+    }
+    String text = timeout.strip().matches("\\d{1,9}") ? timeout.strip() + "s" : timeout;
+    return Optional.of(Durations.parse(text).orElseThrow(() -> new ClawException(
+        "--timeout " + timeout + " is not a duration above zero",
+        "write it like --timeout 30s, 500ms, 5m, or a number of seconds")));
+  }
+
+  /** Fails before booting anything if the timings could not be written afterwards. */
+  private void checkTimingsJson() {
+    if (timingsJson == null) {
+      return;
+    }
+    Path folder = timingsJson.toAbsolutePath().getParent();
+    if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
+      throw new ClawException("cannot write --timings-json " + timingsJson + ": " + folder
+          + " is not a folder claw can write to", "give a path in an existing folder");
+    }
   }
 
   private List<ExtraFile> extraFiles() {
@@ -103,7 +127,10 @@ final class RunCommand implements Callable<Integer> {
         throw new ClawException("--file " + spec + " is not HOST:GUEST",
             "write it like --file ./task.json:/input/task.json (guest path absolute)");
       }
-      extras.add(new ExtraFile(Path.of(spec.substring(0, colon)), spec.substring(colon + 1)));
+      Path from = Path.of(spec.substring(0, colon)).toAbsolutePath().normalize();
+      String to = spec.substring(colon + 1);
+      // A guest folder (trailing slash) keeps the file's own name, as cp does.
+      extras.add(new ExtraFile(from, to.endsWith("/") ? to + from.getFileName() : to));
     }
     return extras;
   }
@@ -154,8 +181,7 @@ final class RunCommand implements Callable<Integer> {
     if (!failed.evidence().isEmpty()) {
       err.println(Terminal.printable(failed.evidence()).indent(2).stripTrailing());
     }
-    err.println("  to fix: rerun with --verbose for the whole guest console; if the kernel is "
-        + "your own (--kernel), check it has CONFIG_PVH and virtio-mmio");
+    err.println("  to fix: " + failed.fix());
     return Main.CLAW_FAILED;
   }
 

@@ -19,6 +19,10 @@ public record ElfFile(Kind kind, Optional<String> interpreter) {
 
   private static final int EM_X86_64 = 62;
   private static final int PT_INTERP = 3;
+  private static final int PT_NOTE = 4;
+  private static final int XEN_ELFNOTE_PHYS32_ENTRY = 18;
+  /** "Xen\0" read as a little-endian int. */
+  private static final int XEN_NAME = 0x006e6558;
   private static final int ELF64_HEADER = 64;
   private static final int PROGRAM_HEADER = 56;
 
@@ -62,6 +66,54 @@ public record ElfFile(Kind kind, Optional<String> interpreter) {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether {@code file} is an x86-64 ELF with a PVH entry point (the Xen ELF note of type
+   * XEN_ELFNOTE_PHYS32_ENTRY), which QEMU's microvm and Firecracker need to boot a vmlinux.
+   */
+  public static boolean hasPvhEntry(byte[] file) {
+    if (parse(file).kind() != Kind.STATIC_X86_64) {
+      return false;
+    }
+    ByteBuffer elf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+    long table = elf.getLong(32);
+    int entrySize = Short.toUnsignedInt(elf.getShort(54));
+    int count = Short.toUnsignedInt(elf.getShort(56));
+    for (int i = 0; i < count; i++) {
+      long at = table + (long) i * entrySize;
+      if (entrySize < PROGRAM_HEADER || !within(elf, at, PROGRAM_HEADER)) {
+        return false;
+      }
+      if (elf.getInt((int) at) == PT_NOTE
+          && notesHavePvh(elf, elf.getLong((int) at + 8), elf.getLong((int) at + 32))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean notesHavePvh(ByteBuffer elf, long offset, long size) {
+    if (!within(elf, offset, size)) {
+      return false;
+    }
+    long end = offset + size;
+    for (long at = offset; at + 12 <= end; ) {
+      long nameSize = Integer.toUnsignedLong(elf.getInt((int) at));
+      long descSize = Integer.toUnsignedLong(elf.getInt((int) at + 4));
+      int type = elf.getInt((int) at + 8);
+      long name = at + 12;
+      if (type == XEN_ELFNOTE_PHYS32_ENTRY && nameSize == 4 && within(elf, name, 4)
+          && elf.getInt((int) name) == XEN_NAME) {
+        return true;
+      }
+      at = name + align4(nameSize) + align4(descSize);
+    }
+    return false;
+  }
+
+  private static long align4(long n) {
+    return (n + 3) & ~3L;
   }
 
   private static boolean within(ByteBuffer buffer, long offset, long size) {

@@ -43,6 +43,10 @@ public final class ImageBuilder {
       addFile(image, mapping);
     }
     for (ExtraFile extra : extras) {
+      if (!Files.isRegularFile(extra.from())) {
+        throw new ClawException("--file " + extra.from() + " is not a file",
+            "check the host path before the ':'");
+      }
       addFile(image, new FileMapping(extra.from().toAbsolutePath(), extra.to(), null));
     }
     String workdir = profile.run().workdir();

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 /**
@@ -38,6 +39,8 @@ public final class KernelBuilder {
   private final Path sourceDir;
   private final KernelConfig config;
   private final EventListener events;
+  /** The build step now running, for the Ctrl-C cleanup to stop. */
+  private final AtomicReference<Process> running = new AtomicReference<>();
 
   public KernelBuilder(Path cacheDir, EventListener events) {
     this(cacheDir, SOURCE_DIR, KernelConfig.bundled(), events);
@@ -71,6 +74,12 @@ public final class KernelBuilder {
     Trees.delete(scratch);
     Files.createDirectories(scratch);
     Path log = scratch.resolve("build.log");
+    // Ctrl-C during a build: stop make and its compilers, and leave no half-built tree.
+    Thread interrupted = new Thread(() -> {
+      stopRunningStep();
+      Trees.deleteQuietly(scratch);
+    }, "claw-kernel-build-cleanup");
+    Runtime.getRuntime().addShutdownHook(interrupted);
     try {
       Path tree = extract(tarball, scratch, log);
       configure(tree, scratch, log);
@@ -87,6 +96,19 @@ public final class KernelBuilder {
       throw e;
     } finally {
       Trees.delete(scratch);
+      try {
+        Runtime.getRuntime().removeShutdownHook(interrupted);
+      } catch (IllegalStateException e) {
+        // Shutting down: the hook is doing the cleanup.
+      }
+    }
+  }
+
+  private void stopRunningStep() {
+    Process step = running.get();
+    if (step != null) {
+      step.descendants().forEach(ProcessHandle::destroyForcibly);
+      step.destroyForcibly();
     }
   }
 
@@ -183,6 +205,7 @@ public final class KernelBuilder {
     builder.environment().put("KBUILD_BUILD_USER", "claw");
     builder.environment().put("KBUILD_BUILD_HOST", "claw");
     Process process = startOrExplain(builder, command.get(0));
+    running.set(process);
     int compiled = follow(process, log, what);
     int exit = waitFor(process, what);
     if (exit != 0) {

@@ -51,7 +51,6 @@ public final class ProfileLoader {
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern NUMERIC_USER = Pattern.compile("(\\d{1,9})(?::(\\d{1,9}))?");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
   private static final Pattern MEMORY = Pattern.compile("(\\d{1,9})([MG])");
 
   /** Loads the profile in {@code location}: a folder holding claw.yaml, or the file itself. */
@@ -158,18 +157,10 @@ public final class ProfileLoader {
   }
 
   private static Duration duration(YamlSection run, String text) {
-    Matcher m = DURATION.matcher(text.strip());
-    check(m.matches(), run, "timeout", "run.timeout '" + text + "' is not a duration",
-        "write it like 500ms, 30s, 5m or 1h");
-    long n = Long.parseLong(m.group(1));
-    Duration timeout = switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(n);
-      case "s" -> Duration.ofSeconds(n);
-      case "m" -> Duration.ofMinutes(n);
-      default -> Duration.ofHours(n);
-    };
-    check(!timeout.isZero(), run, "timeout", "run.timeout is zero", "give the agent some time");
-    return timeout;
+    Optional<Duration> timeout = Durations.parse(text);
+    check(timeout.isPresent(), run, "timeout", "run.timeout '" + text
+        + "' is not a duration above zero", "write it like 500ms, 30s, 5m or 1h");
+    return timeout.get();
   }
 
   private static VmSettings vm(YamlSection top) {

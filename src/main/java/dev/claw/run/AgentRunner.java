@@ -51,15 +51,13 @@ public final class AgentRunner {
     AcceleratorProbe.Choice accelerator = chooseAccelerator(request, kernel, init, registry);
 
     Path dir = registry.create(request.profile().name());
-    try {
+    try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
       VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
       image.writeTo(spec.initramfs());
       checkMemory(request.profile(), Files.size(spec.initramfs()));
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
-      return supervisor.boot(spec, request, accelerator, timeline, output);
-    } finally {
-      registry.release(dir);
+      return supervisor.boot(spec, request, accelerator, timeline, output, teardown);
     }
   }
 
@@ -109,13 +107,9 @@ public final class AgentRunner {
       throw new ClawException("no kernel at " + kernel,
           "give the path of a vmlinux, or leave out --kernel to use claw's own kernel");
     }
-    byte[] start = new byte[64];
-    try (var in = Files.newInputStream(kernel)) {
-      start = in.readNBytes(64);
-    }
-    if (ElfFile.parse(start).kind() == ElfFile.Kind.NOT_EXECUTABLE_FORMAT) {
-      throw new ClawException(kernel + " is not an ELF vmlinux",
-          "pass an uncompressed vmlinux with a PVH entry point (CONFIG_PVH=y)");
+    if (!ElfFile.hasPvhEntry(Files.readAllBytes(kernel))) {
+      throw new ClawException(kernel + " is not an x86-64 vmlinux with a PVH entry point",
+          "pass an uncompressed vmlinux built with CONFIG_PVH=y (a bzImage will not do)");
     }
     return kernel.toAbsolutePath();
   }

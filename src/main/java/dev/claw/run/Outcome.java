@@ -21,6 +21,11 @@ public sealed interface Outcome {
   /** claw's init could not start the agent, and said why. */
   record InitFailed(String message) implements Outcome {}
 
-  /** The VM stopped before the agent ended (kernel panic, VMM error, lost channel). */
-  record VmFailed(String message, String evidence) implements Outcome {}
+  /**
+   * The VM stopped before the agent ended (kernel panic, VMM error, lost channel).
+   *
+   * @param evidence the VMM's stderr and the guest console's last lines
+   * @param fix what the user can do about it
+   */
+  record VmFailed(String message, String evidence, String fix) implements Outcome {}
 }

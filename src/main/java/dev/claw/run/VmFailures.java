@@ -18,21 +18,36 @@ final class VmFailures {
 
   private VmFailures() {}
 
+  private static final String SEE_CONSOLE = "rerun with -v to see the whole guest console";
+
   static Outcome explain(VmProcess vm, GuestSession session, VmSpec spec) {
     List<String> console = consoleLines(spec.consoleLog());
     String evidence = evidence(vm, console);
     Optional<String> panic = console.stream().filter(l -> l.contains("Kernel panic")).findFirst();
     if (panic.isPresent()) {
-      return new Outcome.VmFailed("the guest kernel panicked: " + panic.get().strip(), evidence);
+      return new Outcome.VmFailed("the guest kernel panicked: " + panic.get().strip(), evidence,
+          SEE_CONSOLE + "; a kernel of your own (--kernel) needs PVH, virtio-mmio and the "
+              + "virtio console");
     }
     if (!session.helloSeen()) {
       String vmm = vm.stderrTail(3);
       return new Outcome.VmFailed(vmm.isEmpty()
           ? "the VM stopped before claw's init started"
-          : "the VMM failed before claw's init started: " + vmm, evidence);
+          : "the VMM failed before claw's init started: " + vmm, evidence, fixFor(vmm));
     }
     String why = session.protocolError().map(e -> " (" + e + ")").orElse("");
-    return new Outcome.VmFailed("the VM stopped before the agent finished" + why, evidence);
+    return new Outcome.VmFailed("the VM stopped before the agent finished" + why, evidence,
+        SEE_CONSOLE);
+  }
+
+  private static String fixFor(String vmmError) {
+    if (vmmError.contains("Cannot allocate memory") || vmmError.contains("guest memory")) {
+      return "lower vm.memory in the profile: the host could not give the VM that much";
+    }
+    if (vmmError.contains("PVH")) {
+      return "boot a vmlinux built with CONFIG_PVH=y";
+    }
+    return SEE_CONSOLE;
   }
 
   private static String evidence(VmProcess vm, List<String> console) {
@@ -52,6 +67,7 @@ final class VmFailures {
     try {
       return Files.exists(log)
           ? List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\r?\n"))
+              .stream().filter(line -> !line.isBlank()).toList()
           : List.of();
     } catch (IOException e) {
       return List.of("(could not read the console log: " + e.getMessage() + ")");

@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Boots one VM and stays with it until it is gone. Three things can end a run: init reports
  * the agent's end (then the guest powers off and QEMU exits), the VM dies on its own (panic,
- * VMM error), or the wall-clock timeout fires and claw kills it. On every path, including
- * Ctrl-C through a shutdown hook, the VMM process is killed and reaped before this returns.
+ * VMM error), or the wall-clock timeout fires and claw kills it. On every path the VMM process
+ * is killed and reaped before this returns; Ctrl-C is {@link VmTeardown}'s.
  */
 final class VmSupervisor {
   /** How long a guest may take to power off after init reported the agent's end. */
@@ -51,45 +51,38 @@ final class VmSupervisor {
   }
 
   RunResult boot(VmSpec spec, RunRequest request, AcceleratorProbe.Choice accelerator,
-      Timeline timeline, AgentOutput output) throws IOException {
+      Timeline timeline, AgentOutput output, VmTeardown teardown) throws IOException {
     Path socketPath = spec.channelSocket().orElseThrow();
     checkSocketPath(socketPath);
     GuestSession session = new GuestSession(output, timeline, events);
     Outcome outcome;
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socketPath));
-      outcome = superviseVm(spec, server, session, timeline, request.effectiveTimeout());
+      outcome = superviseVm(spec, server, session, timeline, request.effectiveTimeout(),
+          teardown);
     }
     return new RunResult(spec.name(), outcome, accelerator, timeline,
         readConsole(spec.consoleLog()));
   }
 
   private Outcome superviseVm(VmSpec spec, ServerSocketChannel server, GuestSession session,
-      Timeline timeline, Duration timeout) throws IOException {
+      Timeline timeline, Duration timeout, VmTeardown teardown) throws IOException {
     AtomicBoolean timedOut = new AtomicBoolean();
     ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
         runnable -> daemon(runnable, "claw-watchdog-" + spec.name()));
     try (VmProcess vm = backend.start(spec)) {
+      teardown.track(vm);
       timeline.mark(Phase.VMM_SPAWN, vm.spawnedNanos());
+      events.detail("vmm: " + String.join(" ", vm.command()));
       registry.recordVmm(spec.stateDir(), vm);
-      // Ctrl-C: the JVM runs this hook and may never return to the finally blocks below.
-      Thread cleanup = daemon(() -> {
+      watchdog.schedule(() -> {
+        timedOut.set(true);
         vm.close();
-        registry.release(spec.stateDir());
-      }, "claw-cleanup-" + spec.name());
-      Runtime.getRuntime().addShutdownHook(cleanup);
-      try {
-        watchdog.schedule(() -> {
-          timedOut.set(true);
-          vm.close();
-        }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-        accept(server, vm).ifPresent(session::follow);
-        awaitExit(vm, session, timeline);
-        return timedOut.get() ? new Outcome.TimedOut(timeout)
-            : session.ending().orElseGet(() -> VmFailures.explain(vm, session, spec));
-      } finally {
-        removeHook(cleanup);
-      }
+      }, timeout.toMillis(), TimeUnit.MILLISECONDS);
+      accept(server, vm).ifPresent(session::follow);
+      awaitExit(vm, session, timeline);
+      return timedOut.get() ? new Outcome.TimedOut(timeout)
+          : session.ending().orElseGet(() -> VmFailures.explain(vm, session, spec));
     } finally {
       watchdog.shutdownNow();
     }
@@ -150,11 +143,4 @@ final class VmSupervisor {
     return thread;
   }
 
-  private static void removeHook(Thread hook) {
-    try {
-      Runtime.getRuntime().removeShutdownHook(hook);
-    } catch (IllegalStateException e) {
-      // The JVM is shutting down (Ctrl-C): the hook is running and kills the VM itself.
-    }
-  }
 }

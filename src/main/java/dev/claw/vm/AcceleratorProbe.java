@@ -128,6 +128,11 @@ public final class AcceleratorProbe {
 
   private static Optional<String> verdictOnExit(int exit, VmProcess vm, Path console)
       throws IOException {
+    if (exit != 0 && !vm.stderr().toLowerCase(Locale.ROOT).contains("kvm")) {
+      // Not KVM's fault (a broken kernel, say): no verdict about KVM is cached from this.
+      throw new ClawException("the VMM could not start the probe VM: " + firstLine(vm),
+          "check the kernel (--kernel) and the QEMU installation; then run again");
+    }
     if (exit != 0) {
       return Optional.of("a KVM guest failed (exit " + exit + "): " + firstLine(vm));
     }

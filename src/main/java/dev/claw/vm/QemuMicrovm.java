@@ -66,7 +66,7 @@ public final class QemuMicrovm implements VmBackend {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(stderr.toFile());
     long spawned = System.nanoTime();
-    return new VmProcess(builder.start(), stderr, spawned);
+    return new VmProcess(builder.start(), command, stderr, spawned);
   }
 
   /** The QEMU command line for {@code spec}, without the launcher in front. */

@@ -15,13 +15,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class VmProcess implements AutoCloseable {
   private final Process process;
+  private final List<String> command;
   private final Path stderrFile;
   private final long spawnedNanos;
 
-  public VmProcess(Process process, Path stderrFile, long spawnedNanos) {
+  public VmProcess(Process process, List<String> command, Path stderrFile, long spawnedNanos) {
     this.process = process;
+    this.command = List.copyOf(command);
     this.stderrFile = stderrFile;
     this.spawnedNanos = spawnedNanos;
+  }
+
+  /** The command line the VMM was started with. */
+  public List<String> command() {
+    return command;
   }
 
   public long pid() {

@@ -105,6 +105,21 @@ class ClawCliTest {
   }
 
   @Test
+  void mistakesOnTheCommandLineExitWith125BeforeAnyVmBoots() throws Exception {
+    String hello = REPO.resolve("examples/hello").toString();
+
+    Result unknown = claw("run", "--bogus", hello);
+    Result timings = claw("run", "--timings-json", "/nonexistent/t.json", hello);
+    Result timeout = claw("run", "--timeout", "-1", hello);
+
+    assertThat(List.of(unknown.exit, timings.exit, timeout.exit)).containsOnly(125);
+    assertThat(unknown.stderr).contains("Unknown option: '--bogus'", "claw run --help");
+    assertThat(timings.stderr).contains("cannot write --timings-json /nonexistent/t.json");
+    assertThat(timeout.stderr).contains("--timeout -1 is not a duration above zero");
+    assertThat(runtime.resolve("vms")).doesNotExist();
+  }
+
+  @Test
   void killedClawTakesItsVmWithItAndTheNextRunReapsTheRest() throws Exception {
     Process claw = start("run", testAgent("hang").toString());
     Path vmm = awaitVmmRecord();

@@ -2,6 +2,9 @@ package dev.claw.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.claw.event.EventListener;
+import dev.claw.host.ClawDirs;
+import dev.claw.kernel.KernelBuilder;
 import dev.claw.testing.TestAgents;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +41,15 @@ class ElfFileTest {
   }
 
   @Test
+  void clawsKernelHasAPvhEntryAndOrdinaryProgramsDoNot() throws Exception {
+    Path kernel = new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"),
+        EventListener.IGNORE).cachedOrBuild();
+
+    assertThat(ElfFile.hasPvhEntry(Files.readAllBytes(kernel))).isTrue();
+    assertThat(ElfFile.hasPvhEntry(Files.readAllBytes(Path.of("/bin/true")))).isFalse();
+  }
+
+  @Test
   void truncatedOrHostileHeadersDoNotThrow() throws Exception {
     byte[] real = Files.readAllBytes(Path.of("/bin/true"));
     byte[] truncated = Arrays.copyOf(real, 200);
@@ -45,6 +57,7 @@ class ElfFileTest {
     lying[32] = (byte) 0xff;  // program headers "at" a huge offset
 
     assertThat(ElfFile.parse(truncated).kind()).isIn(ElfFile.Kind.values());
+    assertThat(ElfFile.hasPvhEntry(truncated)).isFalse();
     assertThat(ElfFile.parse(lying).kind()).isEqualTo(ElfFile.Kind.STATIC_X86_64);
     assertThat(ElfFile.parse(new byte[] {1, 2, 3}).kind())
         .isEqualTo(ElfFile.Kind.NOT_EXECUTABLE_FORMAT);

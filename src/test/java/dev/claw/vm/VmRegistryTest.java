@@ -9,6 +9,7 @@ import dev.claw.host.ClawDirs;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,7 +32,8 @@ class VmRegistryTest {
     Path dir = registry.create("orphan");
     // A stand-in VMM whose command line names the VM's folder, as QEMU's does.
     Process vmm = new ProcessBuilder("bash", "-c", "sleep 600; true", dir.toString()).start();
-    try (VmProcess vm = new VmProcess(vmm, dir.resolve("vmm.stderr"), System.nanoTime())) {
+    try (VmProcess vm = new VmProcess(vmm, List.of("bash"), dir.resolve("vmm.stderr"),
+        System.nanoTime())) {
       registry.recordVmm(dir, vm);
       Process deadOwner = new ProcessBuilder("true").start();
       deadOwner.waitFor();
