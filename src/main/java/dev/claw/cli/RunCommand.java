@@ -87,9 +87,18 @@ final class RunCommand implements Callable<Integer> {
       err.print(TimingsReport.table(result));
     }
     if (timingsJson != null) {
-      TimingsReport.writeJson(result, timingsJson);
+      writeTimings(result, err);
     }
     return report(result, err);
+  }
+
+  /** A failure here must not hide how the agent ended, so it is a warning, not an error. */
+  private void writeTimings(RunResult result, PrintStream err) {
+    try {
+      TimingsReport.writeJson(result, timingsJson);
+    } catch (IOException e) {
+      err.println("claw: warning: could not write " + timingsJson + ": " + e.getMessage());
+    }
   }
 
   private RunRequest request(AgentProfile agent) {

@@ -45,6 +45,11 @@ public final class AgentRunner {
     reapLeftovers(registry);
     backend.checkInstalled();
 
+    int hostCpus = Runtime.getRuntime().availableProcessors();
+    if (request.profile().vm().cpus() > hostCpus) {
+      events.warn("vm.cpus is " + request.profile().vm().cpus() + " but this host has "
+          + hostCpus + "; the vCPUs will take turns, and the agent will be slower for it");
+    }
     Path kernel = kernel(request);
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
     Initramfs image = new ImageBuilder(init).build(request.profile(), request.extraFiles());
