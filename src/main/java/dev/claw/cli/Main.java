@@ -22,6 +22,7 @@ public final class Main {
   static final int TIMED_OUT = 124;
 
   public static void main(String[] args) {
+    WarmUp.startFor(args);
     System.exit(commandLine().execute(args));
   }
 
