@@ -81,8 +81,9 @@ final class VmSupervisor {
       }, timeout.toMillis(), TimeUnit.MILLISECONDS);
       accept(server, vm).ifPresent(session::follow);
       awaitExit(vm, session, timeline);
-      return timedOut.get() ? new Outcome.TimedOut(timeout)
-          : session.ending().orElseGet(() -> VmFailures.explain(vm, session, spec));
+      // An agent that ended just as the timeout fired did end: its own status wins.
+      return session.ending().orElseGet(() -> timedOut.get() ? new Outcome.TimedOut(timeout)
+          : VmFailures.explain(vm, session, spec));
     } finally {
       watchdog.shutdownNow();
     }
