@@ -4,6 +4,7 @@ import dev.claw.ClawException;
 import dev.claw.event.EventListener;
 import dev.claw.host.Exec;
 import dev.claw.host.Sha256;
+import dev.claw.host.Trees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -54,22 +55,25 @@ public final class GuestInit {
     Path compiler = Exec.which("musl-gcc").orElseThrow(() -> new ClawException(
         "musl-gcc is not installed; claw needs it to build its guest init",
         "run scripts/setup (it installs musl-tools), or: apt-get install musl-tools"));
-    Path work = Files.createDirectories(binary.getParent());
-    Path src = work.resolve("claw-init.c");
-    Path partial = work.resolve("claw-init.partial");
+    // A scratch folder per compile: two claws starting at once on a new machine each compile
+    // in their own, and the second rename just replaces the same bytes.
+    Path work = Files.createTempDirectory(Files.createDirectories(binary.getParent()),
+        "compile-");
     try {
-      Files.write(src, source);
+      Path src = Files.write(work.resolve("claw-init.c"), source);
+      Path output = work.resolve("claw-init");
       List<String> command = new ArrayList<>(List.of(compiler.toString()));
       command.addAll(FLAGS);
-      command.addAll(List.of("-o", partial.toString(), src.toString()));
+      command.addAll(List.of("-o", output.toString(), src.toString()));
       Exec.Result result = Exec.run(work, command);
       if (!result.ok()) {
         throw new ClawException("compiling the guest init failed:\n" + result.tail(20),
             "check that musl-tools is installed (scripts/setup); if it is, this is a claw bug");
       }
-      Files.move(partial, binary, StandardCopyOption.ATOMIC_MOVE);
+      Files.move(output, binary, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
     } finally {
-      Files.deleteIfExists(partial);
+      Trees.delete(work);
     }
   }
 

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,13 +63,38 @@ public final class KernelBuilder {
   /** The kernel, built now if this machine has none for the current inputs. */
   public Path cachedOrBuild() throws IOException {
     Optional<Path> cached = cached();
-    return cached.isPresent() ? cached.get() : build();
+    return cached.isPresent() ? cached.get() : buildUnderLock(false);
   }
 
   /** Builds the kernel (again, if cached) and returns the cached vmlinux. */
   public Path build() throws IOException {
+    return buildUnderLock(true);
+  }
+
+  /**
+   * One build per key at a time, across processes: a second claw waits for the first, then
+   * uses the kernel it built instead of deleting its half-built tree.
+   */
+  private Path buildUnderLock(boolean force) throws IOException {
     Path tarball = sourceTarball();
     String key = key(tarball);
+    Files.createDirectories(cacheDir);
+    try (FileChannel lockFile = FileChannel.open(cacheDir.resolve("build-" + key + ".lock"),
+        StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+      // Held until the channel closes at the end of this block.
+      if (lockFile.tryLock() == null) {
+        events.progress("kernel", "another claw is building this kernel; waiting for it");
+        lockFile.lock();
+      }
+      Optional<Path> builtMeanwhile = cached();
+      if (!force && builtMeanwhile.isPresent()) {
+        return builtMeanwhile.get();
+      }
+      return buildLocked(tarball, key);
+    }
+  }
+
+  private Path buildLocked(Path tarball, String key) throws IOException {
     Path target = Files.createDirectories(cacheDir.resolve(key));
     Path scratch = cacheDir.resolve("build-" + key);
     Trees.delete(scratch);
