@@ -112,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
     }
     String text = timeout.strip().matches("\\d{1,9}") ? timeout.strip() + "s" : timeout;
     return Optional.of(Durations.parse(text).orElseThrow(() -> new ClawException(
-        "--timeout " + timeout + " is not a duration above zero",
+        "--timeout " + timeout + " is not a whole number above zero (with a unit or seconds)",
         "write it like --timeout 30s, 500ms, 5m, or a number of seconds")));
   }
 

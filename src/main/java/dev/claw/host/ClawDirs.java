@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Where claw keeps things on the host. The cache holds what is expensive to make and safe to
@@ -15,26 +16,31 @@ public final class ClawDirs {
   private final Path runtime;
 
   public ClawDirs(Path cache, Path runtime) {
-    this.cache = cache;
-    this.runtime = runtime;
+    this.cache = cache.toAbsolutePath();
+    this.runtime = runtime.toAbsolutePath();
   }
 
   /** The directories for this user, honouring {@code CLAW_CACHE} and {@code CLAW_RUNTIME}. */
   public static ClawDirs fromEnvironment() {
     Map<String, String> env = System.getenv();
     Path home = Path.of(System.getProperty("user.home"));
-    Path cache = env.containsKey("CLAW_CACHE")
-        ? Path.of(env.get("CLAW_CACHE"))
-        : Path.of(env.getOrDefault("XDG_CACHE_HOME", home.resolve(".cache").toString()), "claw");
+    Path cache = variable(env, "CLAW_CACHE")
+        .or(() -> variable(env, "XDG_CACHE_HOME").map(xdg -> xdg.resolve("claw")))
+        .orElse(home.resolve(".cache").resolve("claw"));
     return new ClawDirs(cache, runtimeDir(env));
   }
 
+  /** An environment variable as an absolute path; unset or empty means not given. */
+  private static Optional<Path> variable(Map<String, String> env, String name) {
+    String value = env.getOrDefault(name, "").strip();
+    return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value).toAbsolutePath());
+  }
+
   private static Path runtimeDir(Map<String, String> env) {
-    if (env.containsKey("CLAW_RUNTIME")) {
-      return Path.of(env.get("CLAW_RUNTIME"));
-    }
-    if (env.containsKey("XDG_RUNTIME_DIR")) {
-      return Path.of(env.get("XDG_RUNTIME_DIR"), "claw");
+    Optional<Path> given = variable(env, "CLAW_RUNTIME")
+        .or(() -> variable(env, "XDG_RUNTIME_DIR").map(xdg -> xdg.resolve("claw")));
+    if (given.isPresent()) {
+      return given.get();
     }
     // /run is a tmpfs on Debian: a reboot clears it, which is exactly the lifetime of a VM.
     Path run = Path.of("/run");

@@ -151,15 +151,15 @@ public final class ProfileLoader {
         + "UID[:GID]", "use user: agent, or numbers such as user: 1000:1000");
     int uid = Integer.parseInt(numeric.group(1));
     int gid = numeric.group(2) == null ? uid : Integer.parseInt(numeric.group(2));
-    check(uid != 0 && gid != 0, run, "user", "run.user " + user + " is root",
-        "claw never runs an agent as root; use user: agent");
+    check(uid != 0 && gid != 0, run, "user", "run.user " + user + " uses root's "
+        + (uid == 0 ? "uid" : "gid"), "claw never runs an agent as root; use user: agent");
     return new int[] {uid, gid};
   }
 
   private static Duration duration(YamlSection run, String text) {
     Optional<Duration> timeout = Durations.parse(text);
     check(timeout.isPresent(), run, "timeout", "run.timeout '" + text
-        + "' is not a duration above zero", "write it like 500ms, 30s, 5m or 1h");
+        + "' is not a whole number above zero with a unit", "write it like 500ms, 30s, 5m or 1h");
     return timeout.get();
   }
 

@@ -115,7 +115,7 @@ class ClawCliTest {
     assertThat(List.of(unknown.exit, timings.exit, timeout.exit)).containsOnly(125);
     assertThat(unknown.stderr).contains("Unknown option: '--bogus'", "claw run --help");
     assertThat(timings.stderr).contains("cannot write --timings-json /nonexistent/t.json");
-    assertThat(timeout.stderr).contains("--timeout -1 is not a duration above zero");
+    assertThat(timeout.stderr).contains("--timeout -1 is not a whole number above zero");
     assertThat(runtime.resolve("vms")).doesNotExist();
   }
 

@@ -64,7 +64,7 @@ class ProfileLoaderTest {
   @Test
   void rootIsNeverTheAgentsUser() {
     assertError("name: a\nbase: none\nrun: {command: [/a], user: \"0\"}\n",
-        "run.user 0 is root", "never runs an agent as root");
+        "run.user 0 uses root's uid", "never runs an agent as root");
   }
 
   @Test
