@@ -39,12 +39,7 @@
 /* Output still open once every process is gone can only be an fd stuck in flight on a socket. */
 #define DRAIN_TIMEOUT_MS 2000
 
-/* The host test suite runs init in namespaces, where /proc/cmdline is the host's own. */
-#ifdef CLAW_INIT_TESTING
-#define CMDLINE_PATH "/claw-test/cmdline"
-#else
 #define CMDLINE_PATH "/proc/cmdline"
-#endif
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -459,6 +454,21 @@ static int reset_signals(void)
 	return sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
+/* close_range(CLOEXEC) is Linux 5.11+; a user's older --kernel gets the slow way round. */
+static int cloexec_all(void)
+{
+	long max = sysconf(_SC_OPEN_MAX);
+
+	if (errno != ENOSYS && errno != EINVAL)
+		return -1;
+	for (int fd = 3; fd < (max > 0 ? max : 1024); fd++) {
+		int flags = fcntl(fd, F_GETFD);
+		if (flags >= 0 && fcntl(fd, F_SETFD, flags | FD_CLOEXEC) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 static _Noreturn void run_child(int status_fd, int null_fd, int out_fd, int err_fd)
 {
 	if (setsid() < 0)
@@ -475,7 +485,7 @@ static _Noreturn void run_child(int status_fd, int null_fd, int out_fd, int err_
 	if (reset_signals() != 0)
 		child_fail(status_fd, S_SIGNALS, errno);
 	/* CLOEXEC rather than close: the status pipe must stay open until execve itself. */
-	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0 && cloexec_all() != 0)
 		child_fail(status_fd, S_FDS, errno);
 	execve(run.argv[0], run.argv, run.envp);
 	child_fail(status_fd, S_EXEC, errno);

@@ -16,12 +16,17 @@ final class ConsoleEvents implements EventListener {
 
   @Override
   public void on(ClawEvent event) {
+    // Messages can carry guest text (init's log lines): never let it drive the terminal.
     if (event instanceof ClawEvent.Progress progress) {
-      err.println("claw: [" + progress.step() + "] " + progress.message());
+      err.println("claw: [" + progress.step() + "] " + Terminal.printable(progress.message()));
     } else if (event instanceof ClawEvent.Warning warning) {
-      err.println("claw: warning: " + warning.message());
-    } else if (event instanceof ClawEvent.Detail detail && verbose) {
-      err.println("claw: " + detail.message());
+      err.println("claw: warning: " + Terminal.printable(warning.message()));
+    } else if (event instanceof ClawEvent.Detail detail) {
+      if (verbose) {
+        err.println("claw: " + Terminal.printable(detail.message()));
+      }
+    } else {
+      throw new IllegalStateException("unhandled event " + event);
     }
     err.flush();
   }

@@ -2,6 +2,7 @@ package dev.claw.cli;
 
 import dev.claw.ClawException;
 import java.io.PrintWriter;
+import java.nio.file.FileSystemException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -31,6 +32,12 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
     if (e instanceof ClawException claw) {
       err.println("claw: " + claw.getMessage());
       err.println("  to fix: " + claw.fix());
+    } else if (e instanceof FileSystemException files) {
+      // Permissions, a full disk, a read-only folder: the host's state, not a claw bug.
+      err.println("claw: cannot use " + files.getFile() + ": " + (files.getReason() == null
+          ? files.getClass().getSimpleName() : files.getReason()));
+      err.println("  to fix: check permissions and free space there, or point CLAW_CACHE or "
+          + "CLAW_RUNTIME elsewhere");
     } else {
       err.println("claw: internal error (a bug in claw; please report it with this trace):");
       e.printStackTrace(err);

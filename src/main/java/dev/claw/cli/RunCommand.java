@@ -185,8 +185,10 @@ final class RunCommand implements Callable<Integer> {
           + Terminal.printable(failed.message()));
       return Main.CLAW_FAILED;
     }
-    Outcome.VmFailed failed = (Outcome.VmFailed) outcome;
-    err.println("claw: " + head + failed.message());
+    if (!(outcome instanceof Outcome.VmFailed failed)) {
+      throw new IllegalStateException("unhandled outcome " + outcome);
+    }
+    err.println("claw: " + head + Terminal.printable(failed.message()));
     if (!failed.evidence().isEmpty()) {
       err.println(Terminal.printable(failed.evidence()).indent(2).stripTrailing());
     }

@@ -76,6 +76,8 @@ final class TimingsReport {
       json.put("kind", "init_failed").put("message", failed.message());
     } else if (outcome instanceof Outcome.VmFailed failed) {
       json.put("kind", "vm_failed").put("message", failed.message());
+    } else {
+      throw new IllegalStateException("unhandled outcome " + outcome);
     }
   }
 

@@ -5,7 +5,7 @@ import dev.claw.image.Initramfs;
 import dev.claw.profile.ProfileLoader;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.file.Files;
+import java.io.StringReader;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -32,18 +32,11 @@ final class WarmUp {
 
   private static void run(boolean json) {
     try {
-      Path scratch = Files.createTempDirectory("claw-warm-up");
-      try {
-        Files.writeString(scratch.resolve(ProfileLoader.FILE_NAME),
-            "name: w\nbase: none\nrun: {command: [/w]}\n");
-        new ProfileLoader().load(scratch);
-        new Initramfs().file("/w", 0755, new byte[1]).writeTo(OutputStream.nullOutputStream());
-        if (json) {
-          new ObjectMapper().writeValueAsString(Map.of("w", 1));
-        }
-      } finally {
-        Files.deleteIfExists(scratch.resolve(ProfileLoader.FILE_NAME));
-        Files.deleteIfExists(scratch);
+      new ProfileLoader().load(new StringReader("name: w\nbase: none\nrun: {command: [/w]}\n"),
+          Path.of("/warm-up", ProfileLoader.FILE_NAME));
+      new Initramfs().file("/w", 0755, new byte[1]).writeTo(OutputStream.nullOutputStream());
+      if (json) {
+        new ObjectMapper().writeValueAsString(Map.of("w", 1));
       }
     } catch (IOException | RuntimeException e) {
       // Only a head start: the run itself loads whatever this did not.

@@ -27,7 +27,7 @@ public final class GuestInit {
    * does almost no work. No unwind tables: nothing unwinds C, and they cost bytes.
    */
   static final List<String> FLAGS = List.of("-static", "-Os", "-s", "-std=c11", "-Wall",
-      "-Wextra", "-Werror", "-fno-asynchronous-unwind-tables", "-ffile-prefix-map=/=/");
+      "-Wextra", "-Werror", "-fno-asynchronous-unwind-tables");
 
   private static final Path MUSL_LIBC = Path.of("/usr/lib/x86_64-linux-musl/libc.a");
 
@@ -73,7 +73,7 @@ public final class GuestInit {
       Files.move(output, binary, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
     } finally {
-      Trees.delete(work);
+      Trees.deleteQuietly(work);
     }
   }
 

@@ -6,6 +6,9 @@ package dev.claw.guest;
  */
 public sealed interface GuestMessage {
 
+  /** The protocol version this claw speaks (docs/GUEST-PROTOCOL.md). */
+  int PROTOCOL_VERSION = 1;
+
   /** Init is running. */
   record Hello(int version, long bootNanos) implements GuestMessage {}
 

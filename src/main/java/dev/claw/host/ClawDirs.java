@@ -1,5 +1,6 @@
 package dev.claw.host;
 
+import dev.claw.ClawException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +19,13 @@ public final class ClawDirs {
   public ClawDirs(Path cache, Path runtime) {
     this.cache = cache.toAbsolutePath();
     this.runtime = runtime.toAbsolutePath();
+    // QEMU's option syntax splits on commas; a path with one would be read as more options.
+    for (Path dir : new Path[] {this.cache, this.runtime}) {
+      if (dir.toString().contains(",")) {
+        throw new ClawException("claw's folder " + dir + " has a comma in its path",
+            "set CLAW_CACHE and CLAW_RUNTIME to paths without commas");
+      }
+    }
   }
 
   /** The directories for this user, honouring {@code CLAW_CACHE} and {@code CLAW_RUNTIME}. */
@@ -65,7 +73,9 @@ public final class ClawDirs {
 
   /** A cache subdirectory, created if missing. */
   public Path cache(String name) throws IOException {
-    return Files.createDirectories(cache.resolve(name));
+    // claw runs make and compilers in here and boots what it finds: nobody else may write.
+    PrivateDir.ensure(cache);
+    return PrivateDir.ensure(cache.resolve(name));
   }
 
   /** The folder that holds one subfolder per live VM; private to this user. */

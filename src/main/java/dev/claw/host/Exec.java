@@ -66,7 +66,11 @@ public final class Exec {
   public static Optional<Path> which(String name) {
     String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
     for (String dir : path.split(":")) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir, name);
+      // An empty or relative entry would mean the current folder, often the agent's own.
+      if (!dir.startsWith("/")) {
+        continue;
+      }
+      Path candidate = Path.of(dir, name);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return Optional.of(candidate);
       }

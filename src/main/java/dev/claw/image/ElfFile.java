@@ -117,7 +117,9 @@ public record ElfFile(Kind kind, Optional<String> interpreter) {
   }
 
   private static boolean within(ByteBuffer buffer, long offset, long size) {
-    return offset >= 0 && size >= 0 && offset + size <= buffer.capacity();
+    // Written so that no sum can overflow: offset and size come from the file.
+    return offset >= 0 && size >= 0 && offset <= buffer.capacity()
+        && size <= buffer.capacity() - offset;
   }
 
   private static Optional<String> shebang(byte[] file) {

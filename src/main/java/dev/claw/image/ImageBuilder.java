@@ -39,8 +39,9 @@ public final class ImageBuilder {
     checkBase(profile);
     Initramfs image = skeleton(profile);
     for (FileMapping mapping : profile.files()) {
-      checkInsideAgentFolder(profile.directory(), mapping);
-      addFile(image, mapping);
+      // Read from the path that was checked, so a link swapped in afterwards changes nothing.
+      Path checked = checkInsideAgentFolder(profile.directory(), mapping);
+      addFile(image, new FileMapping(checked, mapping.to(), mapping.mode()));
     }
     for (ExtraFile extra : extras) {
       if (!Files.isRegularFile(extra.from())) {
@@ -103,7 +104,7 @@ public final class ImageBuilder {
    * followed, to somewhere inside its own folder. Files named on the command line are the
    * user's own choice and may come from anywhere.
    */
-  private static void checkInsideAgentFolder(Path folder, FileMapping mapping)
+  private static Path checkInsideAgentFolder(Path folder, FileMapping mapping)
       throws IOException {
     Path real = Files.exists(mapping.from()) ? mapping.from().toRealPath() : mapping.from();
     if (!real.startsWith(folder.toRealPath())) {
@@ -112,6 +113,7 @@ public final class ImageBuilder {
               : " (it leads to " + real + ")"),
           "copy the file into the agent's folder, or hand it to one run with --file");
     }
+    return real;
   }
 
   private static void addFile(Initramfs image, FileMapping mapping) throws IOException {

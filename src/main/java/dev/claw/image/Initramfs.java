@@ -103,7 +103,9 @@ public final class Initramfs {
 
   /** Writes the archive to {@code file} through a temporary file, so no half image is left. */
   public void writeTo(Path file) throws IOException {
-    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    // A fresh, exclusive name: never someone else's file, never a concurrent build's.
+    Path partial = Files.createTempFile(file.toAbsolutePath().getParent(),
+        "." + file.getFileName(), ".partial");
     try {
       try (OutputStream out = Files.newOutputStream(partial)) {
         writeTo(out);

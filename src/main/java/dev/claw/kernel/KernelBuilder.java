@@ -121,12 +121,12 @@ public final class KernelBuilder {
       keepLog(log, key);
       throw e;
     } finally {
-      Trees.delete(scratch);
       try {
         Runtime.getRuntime().removeShutdownHook(interrupted);
       } catch (IllegalStateException e) {
         // Shutting down: the hook is doing the cleanup.
       }
+      Trees.deleteQuietly(scratch);
     }
   }
 

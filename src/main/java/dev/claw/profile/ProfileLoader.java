@@ -56,7 +56,20 @@ public final class ProfileLoader {
   /** Loads the profile in {@code location}: a folder holding claw.yaml, or the file itself. */
   public AgentProfile load(Path location) {
     Path file = Files.isDirectory(location) ? location.resolve(FILE_NAME) : location;
-    YamlSection top = YamlSection.of(file, "", parse(file), TOP);
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      return load(reader, file);
+    } catch (NoSuchFileException e) {
+      throw new ClawException("no agent profile at " + file,
+          "point claw at a folder that holds a " + FILE_NAME + " (for example examples/hello)");
+    } catch (IOException e) {
+      throw new ClawException("cannot read " + file + ": " + e.getMessage(),
+          "check that it is a readable UTF-8 YAML file");
+    }
+  }
+
+  /** Reads a profile's text; {@code file} names it in messages and anchors relative paths. */
+  public AgentProfile load(Reader yaml, Path file) {
+    YamlSection top = YamlSection.of(file, "", parse(yaml, file), TOP);
     Path directory = file.toAbsolutePath().getParent();
 
     String name = top.requiredString("name", "name: my-agent");
@@ -68,26 +81,23 @@ public final class ProfileLoader {
         files(top, directory), run(top), vm(top));
   }
 
-  private static Node parse(Path file) {
+  private static Node parse(Reader yaml, Path file) {
     LoaderOptions options = new LoaderOptions();
     // A profile is small and hand-written: refuse alias bombs and huge documents outright.
     options.setMaxAliasesForCollections(10);
     options.setCodePointLimit(MAX_PROFILE_BYTES);
     options.setAllowDuplicateKeys(false);
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      Node root = new Yaml(options).compose(reader);
+    try {
+      Node root = new Yaml(options).compose(yaml);
       if (root == null) {
         throw new ClawException(file + " is empty", "write a profile; see examples/hello");
       }
       return root;
-    } catch (NoSuchFileException e) {
-      throw new ClawException("no agent profile at " + file,
-          "point claw at a folder that holds a " + FILE_NAME + " (for example examples/hello)");
     } catch (MarkedYAMLException e) {
       int line = e.getProblemMark() == null ? 0 : e.getProblemMark().getLine() + 1;
       throw new ClawException(file + ":" + line + ": not valid YAML: " + e.getProblem(),
           "fix the YAML there; examples/hello/claw.yaml is a working profile");
-    } catch (YAMLException | IOException e) {
+    } catch (YAMLException e) {
       throw new ClawException("cannot read " + file + ": " + e.getMessage(),
           "check that it is a readable UTF-8 YAML file");
     }

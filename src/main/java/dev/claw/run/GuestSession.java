@@ -46,9 +46,10 @@ final class GuestSession {
     }
   }
 
-  private void handle(GuestMessage message, long now) {
+  private void handle(GuestMessage message, long now) throws IOException {
     // Java 17 has no pattern switch; this chain covers every GuestMessage kind.
     if (message instanceof GuestMessage.Hello hello) {
+      checkVersion(hello.version());
       helloSeen = true;
       timeline.mark(Phase.INIT_START, now);
       timeline.mark(Phase.KERNEL_START, now - hello.bootNanos());
@@ -67,6 +68,15 @@ final class GuestSession {
       ending = Optional.of(new Outcome.InitFailed(failed.message()));
     } else if (message instanceof GuestMessage.InitLog log) {
       events.detail("init: " + log.message());
+    } else {
+      throw new IllegalStateException("unhandled guest message " + message);
+    }
+  }
+
+  private static void checkVersion(int version) throws IOException {
+    if (version != GuestMessage.PROTOCOL_VERSION) {
+      throw new IOException("the guest's init speaks protocol version " + version
+          + "; this claw speaks " + GuestMessage.PROTOCOL_VERSION);
     }
   }
 

@@ -12,7 +12,8 @@ import java.util.Optional;
  * minus how long the guest had been up then ({@code CLOCK_BOOTTIME}), which under TCG is an
  * estimate because the guest clock is emulated too.
  *
- * <p>Thread-safe: the channel reader and the VM watcher both mark phases.
+ * <p>Thread-safe, so that a phase may be marked from any thread (today all marks are made on
+ * the thread that runs the VM).
  */
 public final class Timeline {
   private final long originNanos;

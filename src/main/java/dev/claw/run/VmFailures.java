@@ -1,10 +1,8 @@
 package dev.claw.run;
 
+import dev.claw.host.FileTail;
 import dev.claw.vm.VmProcess;
 import dev.claw.vm.VmSpec;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -64,13 +62,7 @@ final class VmFailures {
   }
 
   private static List<String> consoleLines(Path log) {
-    try {
-      return Files.exists(log)
-          ? List.of(new String(Files.readAllBytes(log), StandardCharsets.UTF_8).split("\r?\n"))
-              .stream().filter(line -> !line.isBlank()).toList()
-          : List.of();
-    } catch (IOException e) {
-      return List.of("(could not read the console log: " + e.getMessage() + ")");
-    }
+    return FileTail.read(log, VmSupervisor.CONSOLE_KEPT).lines()
+        .filter(line -> !line.isBlank()).toList();
   }
 }

@@ -2,13 +2,13 @@ package dev.claw.run;
 
 import dev.claw.ClawException;
 import dev.claw.event.EventListener;
+import dev.claw.host.FileTail;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.VmBackend;
 import dev.claw.vm.VmProcess;
 import dev.claw.vm.VmRegistry;
 import dev.claw.vm.VmSpec;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SelectionKey;
@@ -16,7 +16,6 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -36,7 +35,7 @@ final class VmSupervisor {
   private static final Duration POWER_OFF_GRACE = Duration.ofSeconds(3);
   /** QEMU connects the channel while it sets up devices, long before the guest runs. */
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
-  private static final int CONSOLE_KEPT = 64 * 1024;
+  static final int CONSOLE_KEPT = 64 * 1024;
   /** Unix socket paths longer than this do not fit in sockaddr_un. */
   private static final int MAX_SOCKET_PATH = 107;
 
@@ -62,7 +61,7 @@ final class VmSupervisor {
           teardown);
     }
     return new RunResult(spec.name(), outcome, accelerator, timeline,
-        readConsole(spec.consoleLog()));
+        FileTail.read(spec.consoleLog(), CONSOLE_KEPT));
   }
 
   private Outcome superviseVm(VmSpec spec, ServerSocketChannel server, GuestSession session,
@@ -126,17 +125,6 @@ final class VmSupervisor {
     }
   }
 
-  private static String readConsole(Path log) {
-    try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
-      long start = Math.max(0, file.length() - CONSOLE_KEPT);
-      byte[] tail = new byte[(int) (file.length() - start)];
-      file.seek(start);
-      file.readFully(tail);
-      return new String(tail, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return Files.exists(log) ? "(could not read the console log: " + e.getMessage() + ")" : "";
-    }
-  }
 
   private static Thread daemon(Runnable runnable, String name) {
     Thread thread = new Thread(runnable, name);

@@ -9,8 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Stops one VM and removes its folder, from whichever path gets there first: the end of the
  * run, or Ctrl-C, through a shutdown hook (the JVM may never return to the run's own
- * {@code finally} blocks then). The hook is registered before the VM exists, so no signal can
- * fall between starting a VM and being able to stop it. Stopping twice is harmless.
+ * {@code finally} blocks then). The hook is registered before the VM exists; in the instant
+ * between spawning the VMM and {@link #track}, the VMM's parent-death signal is what stops it.
+ * Stopping twice is harmless.
  */
 final class VmTeardown implements AutoCloseable {
   private final VmRegistry registry;

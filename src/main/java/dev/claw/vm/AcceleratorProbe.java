@@ -5,6 +5,7 @@ import dev.claw.host.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -75,7 +76,11 @@ public final class AcceleratorProbe {
   public Choice probe(Request request, VmSpec probeSpec) throws IOException {
     String verdict = boot(probeSpec).orElse(KVM_WORKS);
     Files.createDirectories(cacheDir);
-    Files.writeString(cacheDir.resolve(verdictKey(probeSpec.kernel())), verdict);
+    // Written aside and renamed, so a claw starting at the same moment never reads half of it.
+    Path partial = Files.createTempFile(cacheDir, "verdict", ".partial");
+    Files.writeString(partial, verdict);
+    Files.move(partial, cacheDir.resolve(verdictKey(probeSpec.kernel())),
+        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     return fromVerdict(request, verdict, true);
   }
 
@@ -161,7 +166,7 @@ public final class AcceleratorProbe {
   private String verdictKey(Path kernel) throws IOException {
     Path bootId = Path.of("/proc/sys/kernel/random/boot_id");
     String boot = Files.exists(bootId) ? Files.readString(bootId).strip() : "unknown";
-    return "kvm-" + Sha256.start().add(boot).add(backend.name()).add(kernel.toString())
+    return "kvm-" + Sha256.start().add(boot).add(backend.identity()).add(kernel.toString())
         .add(String.valueOf(Files.getLastModifiedTime(kernel).toMillis())).hex()
         .substring(0, 16);
   }

@@ -22,17 +22,24 @@ public final class QemuMicrovm implements VmBackend {
   /** The guest sees the channel as the first port of the first virtio-serial device. */
   static final String GUEST_CHANNEL = "/dev/vport0p1";
 
+  /** The most QEMU may write to any one file (the console log, its stderr). */
+  static final long MAX_LOG_BYTES = 64L << 20;
+
   private final Optional<Path> qemu;
   private final Optional<Path> setpriv;
+  private final Optional<Path> prlimit;
   private final Supplier<Optional<Long>> tscKhz;
 
   public QemuMicrovm() {
-    this(Exec.which(BINARY), Exec.which("setpriv"), () -> hostTscKhz(Path.of("/proc/cpuinfo")));
+    this(Exec.which(BINARY), Exec.which("setpriv"), Exec.which("prlimit"),
+        () -> hostTscKhz(Path.of("/proc/cpuinfo")));
   }
 
-  QemuMicrovm(Optional<Path> qemu, Optional<Path> setpriv, Supplier<Optional<Long>> tscKhz) {
+  QemuMicrovm(Optional<Path> qemu, Optional<Path> setpriv, Optional<Path> prlimit,
+      Supplier<Optional<Long>> tscKhz) {
     this.qemu = qemu;
     this.setpriv = setpriv;
+    this.prlimit = prlimit;
     this.tscKhz = tscKhz;
   }
 
@@ -42,14 +49,25 @@ public final class QemuMicrovm implements VmBackend {
   }
 
   @Override
+  public String identity() {
+    String binary = qemu.map(Path::toString).orElse("none");
+    try {
+      return name() + " " + binary + " " + (qemu.isPresent()
+          ? Files.getLastModifiedTime(qemu.get()).toMillis() : 0);
+    } catch (IOException e) {
+      return name() + " " + binary;
+    }
+  }
+
+  @Override
   public void checkInstalled() {
     if (qemu.isEmpty()) {
       throw new ClawException(BINARY + " is not installed, and claw boots agents with it",
           "run scripts/setup, or: apt-get install qemu-system-x86");
     }
-    if (setpriv.isEmpty()) {
-      throw new ClawException("setpriv is not installed; without it a killed claw would leave "
-          + "its VM running", "run scripts/setup, or: apt-get install util-linux");
+    if (setpriv.isEmpty() || prlimit.isEmpty()) {
+      throw new ClawException("setpriv or prlimit is not installed; claw needs both to keep "
+          + "its VMs in check", "run scripts/setup, or: apt-get install util-linux");
     }
   }
 
@@ -59,6 +77,9 @@ public final class QemuMicrovm implements VmBackend {
     List<String> command = new ArrayList<>();
     // If claw dies, even by SIGKILL, the kernel kills its VM: no orphaned guests keep running.
     command.addAll(List.of(setpriv.orElseThrow().toString(), "--pdeathsig", "KILL", "--"));
+    // The console log and stderr are files the guest can fill: cap what QEMU may write, so a
+    // guest flooding its console ends its own VM instead of filling the host's /run.
+    command.addAll(List.of(prlimit.orElseThrow().toString(), "--fsize=" + MAX_LOG_BYTES, "--"));
     command.addAll(arguments(spec));
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)

@@ -14,6 +14,12 @@ public interface VmBackend {
   String name();
 
   /**
+   * What identifies this VMM build (name, binary, its time), so that facts learnt about it,
+   * such as whether KVM works, are learnt again after an upgrade.
+   */
+  String identity();
+
+  /**
    * Checks that this backend can run here at all (its VMM is installed) and fails with a
    * {@link dev.claw.ClawException} that says how to fix it if not.
    */

@@ -1,8 +1,6 @@
 package dev.claw.vm;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.claw.host.FileTail;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  * on any path, any number of times.
  */
 public final class VmProcess implements AutoCloseable {
+  private static final int STDERR_KEPT = 16 * 1024;
+
   private final Process process;
   private final List<String> command;
   private final Path stderrFile;
@@ -56,14 +56,9 @@ public final class VmProcess implements AutoCloseable {
     return Optional.empty();
   }
 
-  /** What the VMM printed to stderr so far (errors about its own configuration). */
+  /** The end of what the VMM printed to stderr so far (errors about its configuration). */
   public String stderr() {
-    try {
-      return Files.exists(stderrFile)
-          ? new String(Files.readAllBytes(stderrFile), StandardCharsets.UTF_8).strip() : "";
-    } catch (IOException e) {
-      return "(could not read " + stderrFile + ": " + e.getMessage() + ")";
-    }
+    return FileTail.read(stderrFile, STDERR_KEPT).strip();
   }
 
   /** The last {@code lines} of stderr. */

@@ -3,24 +3,31 @@ package dev.claw.vm;
 import dev.claw.host.PrivateDir;
 import dev.claw.host.Trees;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
  * One folder per live VM under the runtime directory, holding its image, sockets and logs, and
- * two small records: which claw process owns it, and which VMM process runs it. claw removes
+ * two small records: which claw process owns it (and holds a lock on that record while it
+ * lives), and which VMM process runs it. claw removes
  * the folder when its VM is gone. If claw is killed before it can (SIGKILL, power loss), the
  * next claw sees an owner that is no longer alive, kills the VMM if it still runs and removes
  * the folder: that is how a killed run's leftovers get reaped.
@@ -34,6 +41,7 @@ public final class VmRegistry {
 
   private final Path vmsDir;
   private final SecureRandom random = new SecureRandom();
+  private final Map<Path, FileChannel> ownerLocks = new ConcurrentHashMap<>();
 
   public VmRegistry(Path vmsDir) {
     this.vmsDir = vmsDir;
@@ -47,8 +55,14 @@ public final class VmRegistry {
     // Made under a hidden name and renamed once the owner is written, so a concurrent claw
     // reaping leftovers never sees this folder without its owner.
     Path hidden = PrivateDir.create(PrivateDir.ensure(vmsDir).resolve("." + name));
-    write(hidden.resolve(OWNER), ProcessHandle.current());
-    return Files.move(hidden, vmsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    FileChannel owner = FileChannel.open(hidden.resolve(OWNER), StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE);
+    owner.lock();
+    owner.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n")
+        .getBytes(StandardCharsets.UTF_8)));
+    Path dir = Files.move(hidden, vmsDir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
+    ownerLocks.put(dir, owner);
+    return dir;
   }
 
   /** Records the VMM's process, so a later claw can kill it if this one dies. */
@@ -59,6 +73,14 @@ public final class VmRegistry {
   /** Removes a VM's folder; the VM must already be gone. */
   public void release(Path dir) {
     Trees.deleteQuietly(dir);
+    FileChannel owner = ownerLocks.remove(dir);
+    if (owner != null) {
+      try {
+        owner.close();
+      } catch (IOException e) {
+        // Closing only drops the lock, which the folder's removal already made moot.
+      }
+    }
   }
 
   /**
@@ -96,8 +118,19 @@ public final class VmRegistry {
         && modified.isAfter(Instant.now().minus(CREATION_GRACE));
   }
 
+  /**
+   * The owner holds a lock on its record for as long as it lives; the kernel drops it when the
+   * owner dies, however it dies. Unlike pids and start times, that cannot be fooled by a
+   * reused pid or a clock that was set back.
+   */
   private static boolean ownerAlive(Path dir) {
-    return read(dir.resolve(OWNER)).isPresent();
+    try (FileChannel owner = FileChannel.open(dir.resolve(OWNER), StandardOpenOption.WRITE)) {
+      return owner.tryLock() == null;
+    } catch (OverlappingFileLockException e) {
+      return true;  // held by this very process
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static boolean killVmm(Path dir) {
@@ -120,7 +153,7 @@ public final class VmRegistry {
     }
   }
 
-  /** A record is "pid start-time"; the start time tells a live owner from a reused pid. */
+  /** A VMM record is "pid start-time"; the start time tells the VMM from a reused pid. */
   private static void write(Path file, ProcessHandle process) throws IOException {
     String start = process.info().startInstant().map(i -> String.valueOf(i.toEpochMilli()))
         .orElse("?");

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class QemuMicrovmTest {
   private final QemuMicrovm qemu = new QemuMicrovm(Optional.of(Path.of("/usr/bin/qemu")),
-      Optional.empty(), () -> Optional.of(2_596_136L));
+      Optional.empty(), Optional.empty(), () -> Optional.of(2_596_136L));
 
   @Test
   void vmHasNoDevicesBeyondConsoleAndChannel() {
@@ -54,7 +54,8 @@ class QemuMicrovmTest {
 
   @Test
   void missingQemuSaysWhichPackageToInstall() {
-    QemuMicrovm none = new QemuMicrovm(Optional.empty(), Optional.empty(), Optional::empty);
+    QemuMicrovm none = new QemuMicrovm(Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional::empty);
 
     assertThatThrownBy(none::checkInstalled)
         .hasMessageContaining("qemu-system-x86_64 is not installed")

@@ -29,21 +29,37 @@ class VmRegistryTest {
   @Test
   void vmOfADeadOwnerIsKilledAndItsFolderRemoved() throws Exception {
     VmRegistry registry = new VmRegistry(vms);
-    Path dir = registry.create("orphan");
+    Path dir = deadOwnersFolder("orphan-0123abcd");
     // A stand-in VMM whose command line names the VM's folder, as QEMU's does.
     Process vmm = new ProcessBuilder("bash", "-c", "sleep 600; true", dir.toString()).start();
     try (VmProcess vm = new VmProcess(vmm, List.of("bash"), dir.resolve("vmm.stderr"),
         System.nanoTime())) {
       registry.recordVmm(dir, vm);
-      Process deadOwner = new ProcessBuilder("true").start();
-      deadOwner.waitFor();
-      Files.writeString(dir.resolve("owner"), deadOwner.pid() + " 0\n");
 
       assertThat(registry.reapLeftovers()).singleElement().asString()
           .contains("orphan").contains("killed");
       assertThat(vmm.waitFor(5, TimeUnit.SECONDS)).isTrue();
       assertThat(dir).doesNotExist();
     }
+  }
+
+  @Test
+  void ownerIsAliveForAsLongAsItHoldsItsRecordsLock() throws Exception {
+    VmRegistry registry = new VmRegistry(vms);
+    Path dir = registry.create("locked");
+    // Even a record that names a dead pid: the lock, not the pid, says who is alive.
+    Files.writeString(dir.resolve("owner"), "999999999\n");
+
+    assertThat(new VmRegistry(vms).reapLeftovers()).isEmpty();
+    registry.release(dir);
+    assertThat(dir).doesNotExist();
+  }
+
+  /** What a claw killed by SIGKILL leaves: its folder and records, with no lock held. */
+  private Path deadOwnersFolder(String name) throws Exception {
+    Path dir = Files.createDirectories(vms.resolve(name));
+    Files.writeString(dir.resolve("owner"), "999999999\n");
+    return dir;
   }
 
   @Test
@@ -88,11 +104,10 @@ class VmRegistryTest {
   @Test
   void reusedPidIsNotKilled() throws Exception {
     VmRegistry registry = new VmRegistry(vms);
-    Path dir = registry.create("reused");
+    Path dir = deadOwnersFolder("reused-0123abcd");
     // The record names a live process that is not this VM's VMM (its command line differs).
     Process stranger = new ProcessBuilder("sleep", "600").start();
     try {
-      Files.writeString(dir.resolve("owner"), "999999999 0\n");
       Files.writeString(dir.resolve("vmm"), stranger.pid() + " "
           + stranger.info().startInstant().orElseThrow().toEpochMilli() + "\n");
 
