@@ -185,15 +185,20 @@ final class RunCommand implements Callable<Integer> {
           + Terminal.printable(failed.message()));
       return Main.CLAW_FAILED;
     }
-    if (!(outcome instanceof Outcome.VmFailed failed)) {
-      throw new IllegalStateException("unhandled outcome " + outcome);
+    if (outcome instanceof Outcome.VmFailed failed) {
+      reportVmFailure(head, failed, err);
+      return Main.CLAW_FAILED;
     }
+    throw new IllegalStateException("unhandled outcome " + outcome);
+  }
+
+  /** The VM's own failure, with the evidence gathered before its folder went. */
+  private static void reportVmFailure(String head, Outcome.VmFailed failed, PrintStream err) {
     err.println("claw: " + head + Terminal.printable(failed.message()));
     if (!failed.evidence().isEmpty()) {
       err.println(Terminal.printable(failed.evidence()).indent(2).stripTrailing());
     }
     err.println("  to fix: " + failed.fix());
-    return Main.CLAW_FAILED;
   }
 
   /**

@@ -38,6 +38,7 @@ public final class ImageBuilder {
   public Initramfs build(AgentProfile profile, List<ExtraFile> extras) throws IOException {
     checkBase(profile);
     Initramfs image = skeleton(profile);
+
     for (FileMapping mapping : profile.files()) {
       // Read from the path that was checked, so a link swapped in afterwards changes nothing.
       Path checked = checkInsideAgentFolder(profile.directory(), mapping);
@@ -50,7 +51,12 @@ public final class ImageBuilder {
       }
       addFile(image, new FileMapping(extra.from().toAbsolutePath(), extra.to(), null));
     }
+
     String workdir = profile.run().workdir();
+    image.conflictAt(workdir, Initramfs.Entry.Type.DIRECTORY).ifPresent(conflict -> {
+      throw new ClawException("run.workdir " + workdir + " cannot be a folder: " + conflict,
+          "point run.workdir at a folder, such as /app");
+    });
     if (!image.contains(workdir)) {
       image.directory(workdir, 0755);
     } else if (image.get(workdir) != null
@@ -58,6 +64,7 @@ public final class ImageBuilder {
       throw new ClawException("run.workdir " + workdir + " is a file in the image",
           "point run.workdir at a folder, such as /app");
     }
+
     new CommandCheck(profile, image).verify();
     image.file(RunSpec.PATH, 0644, spec(profile).encode());
     return image;
@@ -117,36 +124,57 @@ public final class ImageBuilder {
   }
 
   private static void addFile(Initramfs image, FileMapping mapping) throws IOException {
-    if (!mapping.to().startsWith("/") || List.of(mapping.to().split("/")).contains("..")) {
-      throw new ClawException(mapping.to() + " is not an absolute path inside the image",
+    String to = checkTarget(image, mapping.to());
+    checkSource(mapping);
+
+    int mode = mapping.mode() != null ? mapping.mode()
+        : Files.isExecutable(mapping.from()) ? 0755 : 0644;
+    image.file(to, mode, Files.readAllBytes(mapping.from()));
+  }
+
+  /** Where a file may go: inside the image, clear of claw's own parts and of other files. */
+  private static String checkTarget(Initramfs image, String target) {
+    if (!target.startsWith("/") || List.of(target.split("/")).contains("..")) {
+      throw new ClawException(target + " is not an absolute path inside the image",
           "write it like /input/task.json");
     }
+
     // "/./init" and "//init" are /init: compare what the kernel will unpack.
-    String to = Path.of(mapping.to()).normalize().toString();
+    String to = Path.of(target).normalize().toString();
+    for (String reserved : RESERVED) {
+      if (to.equals(reserved) || to.startsWith(reserved + "/")) {
+        throw new ClawException(target + " is reserved for claw inside the image",
+            "put the agent's files elsewhere, for example under /app");
+      }
+    }
+
+    if (image.contains(to)) {
+      throw new ClawException("two files are mapped to " + to,
+          "give each file its own path in the image");
+    }
+    image.conflictAt(to, Initramfs.Entry.Type.FILE).ifPresent(conflict -> {
+      throw new ClawException("cannot put a file at " + to + ": " + conflict,
+          "give the files paths that do not overlap");
+    });
+    return to;
+  }
+
+  /** What may be copied in: a regular file, small enough to live in guest memory. */
+  private static void checkSource(FileMapping mapping) throws IOException {
     Path from = mapping.from();
     if (!Files.isRegularFile(from)) {
       throw new ClawException("'" + from + "' (for " + mapping.to() + ") is not a file",
           Files.exists(from) ? "list the files inside that folder one by one"
               : "build it first, or fix the 'from' path");
     }
-    for (String reserved : RESERVED) {
-      if (to.equals(reserved) || to.startsWith(reserved + "/")) {
-        throw new ClawException(mapping.to() + " is reserved for claw inside the image",
-            "put the agent's files elsewhere, for example under /app");
-      }
-    }
-    if (image.contains(to)) {
-      throw new ClawException("two files are mapped to " + to,
-          "give each file its own path in the image");
-    }
-    if (Files.size(from) > MAX_FILE_BYTES) {
-      throw new ClawException(from + " is " + Files.size(from) / (1 << 20) + " MiB; an "
-          + "initramfs holds every file in the guest's memory, so claw takes at most "
+
+    long size = Files.size(from);
+    if (size > MAX_FILE_BYTES) {
+      throw new ClawException(from + " is " + size / (1 << 20) + " MiB; an initramfs holds "
+          + "every file in the guest's memory, so claw takes at most "
           + MAX_FILE_BYTES / (1 << 20) + " MiB per file",
           "make the file smaller, or leave it out of the image");
     }
-    int mode = mapping.mode() != null ? mapping.mode() : Files.isExecutable(from) ? 0755 : 0644;
-    image.file(to, mode, Files.readAllBytes(from));
   }
 
   private static byte[] ascii(String text) {

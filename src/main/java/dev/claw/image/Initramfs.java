@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
@@ -28,7 +29,7 @@ import org.apache.commons.compress.archivers.cpio.CpioConstants;
 public final class Initramfs {
   private static final int DIR_MODE = 0755;
 
-  private final Map<String, Entry> entries = new TreeMap<>();
+  private final TreeMap<String, Entry> entries = new TreeMap<>();
 
   /** One thing in the archive. {@code path} is absolute inside the guest. */
   public record Entry(String path, Type type, int mode, int uid, int gid, byte[] content,
@@ -63,10 +64,34 @@ public final class Initramfs {
     return entries.get(relative(path));
   }
 
+  /**
+   * What already in the archive keeps something of {@code type} from going at {@code path}: a
+   * file where one of its folders would be, or entries below a path that would be a file. The
+   * kernel would skip such entries without a word.
+   */
+  public Optional<String> conflictAt(String path, Entry.Type type) {
+    String key = relative(path);
+    for (Path parent = Path.of(key).getParent(); parent != null; parent = parent.getParent()) {
+      Entry above = entries.get(parent.toString());
+      if (above != null && !isDir(above)) {
+        return Optional.of(above.path() + " is a file, so nothing can go inside it");
+      }
+    }
+    String below = entries.ceilingKey(key + "/");
+    if (type != Entry.Type.DIRECTORY && below != null && below.startsWith(key + "/")) {
+      return Optional.of("/" + below + " is inside " + path + ", so it must be a folder");
+    }
+    return Optional.empty();
+  }
+
   private Initramfs put(Entry entry) {
     String key = relative(entry.path());
     if (key.isEmpty()) {
       throw new IllegalArgumentException("the root directory is implicit: " + entry.path());
+    }
+    Optional<String> conflict = conflictAt(entry.path(), entry.type());
+    if (conflict.isPresent()) {
+      throw new IllegalArgumentException(conflict.get());
     }
     Entry previous = entries.get(key);
     if (previous != null && !(isDir(previous) && isDir(entry))) {

@@ -100,16 +100,19 @@ public final class KernelBuilder {
     Trees.delete(scratch);
     Files.createDirectories(scratch);
     Path log = scratch.resolve("build.log");
+
     // Ctrl-C during a build: stop make and its compilers, and leave no half-built tree.
     Thread interrupted = new Thread(() -> {
       stopRunningStep();
       Trees.deleteQuietly(scratch);
     }, "claw-kernel-build-cleanup");
     Runtime.getRuntime().addShutdownHook(interrupted);
+
     try {
       Path tree = extract(tarball, scratch, log);
       configure(tree, scratch, log);
       compile(tree, log);
+
       Files.copy(tree.resolve(".config"), target.resolve("config"),
           StandardCopyOption.REPLACE_EXISTING);
       Path partial = target.resolve("vmlinux.partial");

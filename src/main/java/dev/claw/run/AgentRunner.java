@@ -127,25 +127,28 @@ public final class AgentRunner {
     if (known.isPresent()) {
       return known.get();
     }
+
     events.progress("accel", "checking once whether KVM really works on this host");
     Path dir = registry.create("kvm-probe");
-    try {
-      // Just init: told it is a probe, it says so on the console and powers off at once.
-      Initramfs probeImage = new Initramfs().file("/init", 0755, init)
-          .charDevice("/dev/console", 0600, 5, 1);
-      List<String> args = new ArrayList<>(KernelCommandLine.standard());
-      args.add(AcceleratorProbe.PROBE_ARG);
-      VmSpec spec = new VmSpec("kvm-probe", kernel, dir.resolve("initramfs.cpio"), args, 64, 1,
-          Accelerator.KVM, Optional.empty(), dir.resolve("console.log"), dir);
-      probeImage.writeTo(spec.initramfs());
+    try (VmTeardown teardown = new VmTeardown(registry, dir, "kvm-probe", events)) {
+      VmSpec spec = probeSpec(kernel, init, dir);
       AcceleratorProbe.Choice choice = probe.probe(request.accelerator(), spec);
       if (choice.accelerator() == Accelerator.TCG) {
         events.warn(choice.reason() + "; using TCG (software emulation) from now on");
       }
       return choice;
-    } finally {
-      registry.release(dir);
     }
+  }
+
+  /** Just init, told it is a probe: it says so on the console and powers off at once. */
+  private static VmSpec probeSpec(Path kernel, byte[] init, Path dir) throws IOException {
+    List<String> args = new ArrayList<>(KernelCommandLine.standard());
+    args.add(AcceleratorProbe.PROBE_ARG);
+    VmSpec spec = new VmSpec("kvm-probe", kernel, dir.resolve("initramfs.cpio"), args, 64, 1,
+        Accelerator.KVM, Optional.empty(), dir.resolve("console.log"), dir);
+    new Initramfs().file("/init", 0755, init).charDevice("/dev/console", 0600, 5, 1)
+        .writeTo(spec.initramfs());
+    return spec;
   }
 
   private static VmSpec spec(RunRequest request, Path kernel, Accelerator accelerator,

@@ -97,6 +97,16 @@ class ImageBuilderTest {
   }
 
   @Test
+  void fileCannotStandWhereAFolderOfAnotherFileIs() throws Exception {
+    profile("[/app/test-agent]", "");
+    ImageBuilder builder = new ImageBuilder(new byte[] {0});
+
+    assertThatThrownBy(() -> builder.build(new ProfileLoader().load(dir), List.of(
+        new ImageBuilder.ExtraFile(dir.resolve("claw.yaml"), "/app/test-agent/x"))))
+        .hasMessageContaining("/app/test-agent is a file, so nothing can go inside it");
+  }
+
+  @Test
   void debianBasesAreNotYetAvailable() throws Exception {
     profile("[/app/test-agent]", "");
     Path yaml = dir.resolve("claw.yaml");
