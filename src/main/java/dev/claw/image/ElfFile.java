@@ -3,6 +3,8 @@ package dev.claw.image;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -46,22 +48,13 @@ public record ElfFile(Kind kind, Optional<String> interpreter) {
   }
 
   private static Optional<String> interpreter(ByteBuffer elf) {
-    long table = elf.getLong(32);
-    int entrySize = Short.toUnsignedInt(elf.getShort(54));
-    int count = Short.toUnsignedInt(elf.getShort(56));
-    for (int i = 0; i < count; i++) {
-      long at = table + (long) i * entrySize;
-      if (entrySize < PROGRAM_HEADER || !within(elf, at, PROGRAM_HEADER)) {
-        return Optional.empty();
-      }
-      if (elf.getInt((int) at) == PT_INTERP) {
-        long offset = elf.getLong((int) at + 8);
-        long size = elf.getLong((int) at + 32);
-        if (!within(elf, offset, size)) {
+    for (Segment segment : segments(elf)) {
+      if (segment.type() == PT_INTERP) {
+        if (!within(elf, segment.offset(), segment.size())) {
           return Optional.of("(an interpreter outside the file)");
         }
-        byte[] path = new byte[(int) size];
-        elf.get((int) offset, path);
+        byte[] path = new byte[(int) segment.size()];
+        elf.get((int) segment.offset(), path);
         return Optional.of(new String(path, StandardCharsets.UTF_8).replace("\0", ""));
       }
     }
@@ -77,20 +70,28 @@ public record ElfFile(Kind kind, Optional<String> interpreter) {
       return false;
     }
     ByteBuffer elf = ByteBuffer.wrap(file).order(ByteOrder.LITTLE_ENDIAN);
+    return segments(elf).stream().anyMatch(segment -> segment.type() == PT_NOTE
+        && notesHavePvh(elf, segment.offset(), segment.size()));
+  }
+
+  /** One program header: its type, and where its bytes are in the file. */
+  private record Segment(int type, long offset, long size) {}
+
+  /** The program headers, up to the first that does not fit in the file. */
+  private static List<Segment> segments(ByteBuffer elf) {
     long table = elf.getLong(32);
     int entrySize = Short.toUnsignedInt(elf.getShort(54));
     int count = Short.toUnsignedInt(elf.getShort(56));
+    List<Segment> segments = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       long at = table + (long) i * entrySize;
       if (entrySize < PROGRAM_HEADER || !within(elf, at, PROGRAM_HEADER)) {
-        return false;
+        break;
       }
-      if (elf.getInt((int) at) == PT_NOTE
-          && notesHavePvh(elf, elf.getLong((int) at + 8), elf.getLong((int) at + 32))) {
-        return true;
-      }
+      segments.add(new Segment(elf.getInt((int) at), elf.getLong((int) at + 8),
+          elf.getLong((int) at + 32)));
     }
-    return false;
+    return segments;
   }
 
   private static boolean notesHavePvh(ByteBuffer elf, long offset, long size) {
