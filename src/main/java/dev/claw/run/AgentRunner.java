@@ -44,12 +44,8 @@ public final class AgentRunner {
     VmRegistry registry = new VmRegistry(dirs.vms());
     reapLeftovers(registry);
     backend.checkInstalled();
+    checkHostFits(request.profile());
 
-    int hostCpus = Runtime.getRuntime().availableProcessors();
-    if (request.profile().vm().cpus() > hostCpus) {
-      events.warn("vm.cpus is " + request.profile().vm().cpus() + " but this host has "
-          + hostCpus + "; the vCPUs will take turns, and the agent will be slower for it");
-    }
     Path kernel = kernel(request);
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
     Initramfs image = new ImageBuilder(init).build(request.profile(), request.extraFiles());
@@ -59,29 +55,41 @@ public final class AgentRunner {
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
       VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
       image.writeTo(spec.initramfs());
-      checkMemory(request.profile(), Files.size(spec.initramfs()));
+      checkImageFits(request.profile(), Files.size(spec.initramfs()));
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
       return supervisor.boot(spec, request, accelerator, timeline, output, teardown);
     }
   }
 
+  /** The host must have room for the VM: said before anything is built or booted. */
+  private void checkHostFits(AgentProfile profile) throws IOException {
+    long memoryMib = profile.vm().memoryMib();
+    long hostMib = hostMemoryMib();
+    if (memoryMib > hostMib) {
+      throw new ClawException("vm.memory is " + memoryMib + " MiB, more than this host has ("
+          + hostMib + " MiB)", "lower vm.memory in " + profile.name() + "'s claw.yaml");
+    }
+
+    int cpus = profile.vm().cpus();
+    int hostCpus = Runtime.getRuntime().availableProcessors();
+    if (cpus > hostCpus) {
+      events.warn("vm.cpus is " + cpus + " but this host has " + hostCpus
+          + "; the vCPUs will take turns, and the agent will be slower for it");
+    }
+  }
+
   /**
-   * The guest needs room for its unpacked image plus the agent, and the host needs room for
-   * the guest: fail here with the numbers rather than in the guest as an out-of-memory kill.
+   * The guest unpacks its whole image into memory and still needs room for the agent: fail
+   * here with the numbers rather than in the guest as an out-of-memory kill.
    */
-  private static void checkMemory(AgentProfile profile, long imageBytes) throws IOException {
+  private static void checkImageFits(AgentProfile profile, long imageBytes) {
     long memoryMib = profile.vm().memoryMib();
     long imageMib = imageBytes >> 20;
     if (imageMib * 2 > memoryMib) {
       throw new ClawException("the image is " + imageMib + " MiB and vm.memory only "
           + memoryMib + " MiB; the guest unpacks the whole image into memory",
           "raise vm.memory to at least " + Math.max(64, imageMib * 3) + "M");
-    }
-    long hostMib = hostMemoryMib();
-    if (memoryMib > hostMib) {
-      throw new ClawException("vm.memory is " + memoryMib + " MiB, more than this host has ("
-          + hostMib + " MiB)", "lower vm.memory in " + profile.name() + "'s claw.yaml");
     }
   }
 

@@ -89,20 +89,16 @@ class ImageBuilderTest {
   @Test
   void fileForOneRunCannotClimbOutOfItsPath() throws Exception {
     profile("[/app/test-agent]", "");
-    ImageBuilder builder = new ImageBuilder(new byte[] {0});
 
-    assertThatThrownBy(() -> builder.build(new ProfileLoader().load(dir), List.of(
-        new ImageBuilder.ExtraFile(dir.resolve("claw.yaml"), "/input/../init"))))
+    assertThatThrownBy(() -> buildWithFileAt("/input/../init"))
         .hasMessageContaining("/input/../init is not an absolute path inside the image");
   }
 
   @Test
   void fileCannotStandWhereAFolderOfAnotherFileIs() throws Exception {
     profile("[/app/test-agent]", "");
-    ImageBuilder builder = new ImageBuilder(new byte[] {0});
 
-    assertThatThrownBy(() -> builder.build(new ProfileLoader().load(dir), List.of(
-        new ImageBuilder.ExtraFile(dir.resolve("claw.yaml"), "/app/test-agent/x"))))
+    assertThatThrownBy(() -> buildWithFileAt("/app/test-agent/x"))
         .hasMessageContaining("/app/test-agent is a file, so nothing can go inside it");
   }
 
@@ -120,6 +116,12 @@ class ImageBuilderTest {
     new ImageBuilder(Files.readAllBytes(init)).build(new ProfileLoader().load(dir), List.of())
         .writeTo(out);
     return Sha256.of(out.toByteArray());
+  }
+
+  /** Builds the profile with one file given for the run, as --file would, at {@code to}. */
+  private void buildWithFileAt(String to) throws IOException {
+    new ImageBuilder(new byte[] {0}).build(new ProfileLoader().load(dir),
+        List.of(new ImageBuilder.ExtraFile(dir.resolve("claw.yaml"), to)));
   }
 
   private void build() throws IOException {
