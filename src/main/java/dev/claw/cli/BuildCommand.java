@@ -5,6 +5,7 @@ import dev.claw.guest.GuestInit;
 import dev.claw.host.ClawDirs;
 import dev.claw.host.Sha256;
 import dev.claw.image.ImageBuilder;
+import dev.claw.image.Initramfs;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
 import java.io.IOException;
@@ -39,7 +40,7 @@ final class BuildCommand implements Callable<Integer> {
       throw new ClawException("cannot write " + output + ": the folder " + target.getParent()
           + " does not exist", "create it first, or write the image elsewhere");
     }
-    new ImageBuilder(init).build(agent, List.of()).writeTo(target);
+    Initramfs.writeTo(new ImageBuilder(init).build(agent, List.of()), target);
     System.out.println("sha256:" + Sha256.of(output) + "  " + output);
     return 0;
   }

@@ -1,5 +1,6 @@
 package dev.claw.cli;
 
+import dev.claw.fs.FileTree;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.claw.image.Initramfs;
 import dev.claw.profile.ProfileLoader;
@@ -34,7 +35,8 @@ final class WarmUp {
     try {
       new ProfileLoader().load(new StringReader("name: w\nbase: none\nrun: {command: [/w]}\n"),
           Path.of("/warm-up", ProfileLoader.FILE_NAME));
-      new Initramfs().file("/w", 0755, new byte[1]).writeTo(OutputStream.nullOutputStream());
+      Initramfs.write(new FileTree().file("/w", 0755, new byte[1]),
+          OutputStream.nullOutputStream());
       if (json) {
         new ObjectMapper().writeValueAsString(Map.of("w", 1));
       }

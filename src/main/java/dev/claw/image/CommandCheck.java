@@ -1,5 +1,6 @@
 package dev.claw.image;
 
+import dev.claw.fs.FileTree;
 import dev.claw.ClawException;
 import dev.claw.profile.AgentProfile;
 
@@ -10,17 +11,17 @@ import dev.claw.profile.AgentProfile;
  */
 final class CommandCheck {
   private final AgentProfile profile;
-  private final Initramfs image;
+  private final FileTree image;
 
-  CommandCheck(AgentProfile profile, Initramfs image) {
+  CommandCheck(AgentProfile profile, FileTree image) {
     this.profile = profile;
     this.image = image;
   }
 
   void verify() {
     String command = profile.run().command().get(0);
-    Initramfs.Entry entry = image.get(command);
-    if (entry == null || entry.type() != Initramfs.Entry.Type.FILE) {
+    FileTree.Entry entry = image.get(command);
+    if (entry == null || entry.type() != FileTree.Type.FILE) {
       throw new ClawException("run.command " + command + " is not a file in the image",
           "add it under 'files' (from: ./my-agent, to: " + command + ")");
     }

@@ -1,5 +1,6 @@
 package dev.claw.image;
 
+import dev.claw.fs.FileTree;
 import dev.claw.ClawException;
 import dev.claw.guest.RunSpec;
 import dev.claw.profile.AgentProfile;
@@ -35,9 +36,9 @@ public final class ImageBuilder {
   }
 
   /** Builds the image for {@code profile}, with {@code extras} added. */
-  public Initramfs build(AgentProfile profile, List<ExtraFile> extras) throws IOException {
+  public FileTree build(AgentProfile profile, List<ExtraFile> extras) throws IOException {
     checkBase(profile);
-    Initramfs image = skeleton(profile);
+    FileTree image = skeleton(profile);
 
     for (FileMapping mapping : profile.files()) {
       // Read from the path that was checked, so a link swapped in afterwards changes nothing.
@@ -53,14 +54,14 @@ public final class ImageBuilder {
     }
 
     String workdir = profile.run().workdir();
-    image.conflictAt(workdir, Initramfs.Entry.Type.DIRECTORY).ifPresent(conflict -> {
+    image.conflictAt(workdir, FileTree.Type.DIRECTORY).ifPresent(conflict -> {
       throw new ClawException("run.workdir " + workdir + " cannot be a folder: " + conflict,
           "point run.workdir at a folder, such as /app");
     });
     if (!image.contains(workdir)) {
       image.directory(workdir, 0755);
     } else if (image.get(workdir) != null
-        && image.get(workdir).type() != Initramfs.Entry.Type.DIRECTORY) {
+        && image.get(workdir).type() != FileTree.Type.DIRECTORY) {
       throw new ClawException("run.workdir " + workdir + " is a file in the image",
           "point run.workdir at a folder, such as /app");
     }
@@ -88,11 +89,11 @@ public final class ImageBuilder {
     }
   }
 
-  private Initramfs skeleton(AgentProfile profile) {
+  private FileTree skeleton(AgentProfile profile) {
     int uid = profile.run().uid();
     int gid = profile.run().gid();
     // The kernel opens /dev/console for init's stdio before devtmpfs is mounted.
-    return new Initramfs()
+    return new FileTree()
         .file("/init", 0755, init)
         .directory("/claw", 0755)
         .directory("/dev", 0755)
@@ -123,7 +124,7 @@ public final class ImageBuilder {
     return real;
   }
 
-  private static void addFile(Initramfs image, FileMapping mapping) throws IOException {
+  private static void addFile(FileTree image, FileMapping mapping) throws IOException {
     String to = checkTarget(image, mapping.to());
     checkSource(mapping);
 
@@ -133,7 +134,7 @@ public final class ImageBuilder {
   }
 
   /** Where a file may go: inside the image, clear of claw's own parts and of other files. */
-  private static String checkTarget(Initramfs image, String target) {
+  private static String checkTarget(FileTree image, String target) {
     if (!target.startsWith("/") || List.of(target.split("/")).contains("..")) {
       throw new ClawException(target + " is not an absolute path inside the image",
           "write it like /input/task.json");
@@ -152,7 +153,7 @@ public final class ImageBuilder {
       throw new ClawException("two files are mapped to " + to,
           "give each file its own path in the image");
     }
-    image.conflictAt(to, Initramfs.Entry.Type.FILE).ifPresent(conflict -> {
+    image.conflictAt(to, FileTree.Type.FILE).ifPresent(conflict -> {
       throw new ClawException("cannot put a file at " + to + ": " + conflict,
           "give the files paths that do not overlap");
     });

@@ -1,139 +1,77 @@
 package dev.claw.image;
 
+import dev.claw.fs.FileTree;
+import dev.claw.fs.FileTree.Entry;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
 
 /**
- * An initramfs: a cpio archive in the kernel's "newc" format, unpacked into the guest's root
- * before init runs.
+ * Writes a {@link FileTree} as an initramfs: a cpio archive in the kernel's "newc" format,
+ * unpacked into the guest's root before init runs.
  *
- * <p>Reproducibility contract: the same entries give the same bytes, whatever the host, the
- * clock, the umask or the order in which entries were added. To get there, entries are written
- * sorted by path; every parent directory is written (before its children) even when nobody
- * added it; every entry has mtime 0, the owner and mode it was given and nothing from the host
- * file; inode numbers are the entry's position in that order; links count 1 for files, 2 for
- * directories. A golden-digest test pins the exact bytes.
+ * <p>Reproducibility contract: the same tree gives the same bytes, whatever the host, the
+ * clock, the umask or the order in which entries were added. Entries are written sorted by
+ * path, every parent before its children; every entry has mtime 0 and the owner and mode the
+ * tree gives it; inode numbers are the entry's position in that order. Links count 2 for
+ * folders and 1 for files, except files with hard links: those share one inode, count every
+ * name, and carry their bytes in the first name written (the kernel links later names to it).
+ * A golden-digest test pins the exact bytes.
  */
 public final class Initramfs {
-  private static final int DIR_MODE = 0755;
+  private Initramfs() {}
 
-  private final TreeMap<String, Entry> entries = new TreeMap<>();
+  /** Writes {@code tree} as a cpio archive to {@code out}, which stays open. */
+  public static void write(FileTree tree, OutputStream out) throws IOException {
+    List<Entry> ordered = tree.entries();
+    Map<String, Integer> linkCounts = linkCounts(ordered);
+    Map<String, Long> inodes = new HashMap<>();
+    Set<String> written = new HashSet<>();
 
-  /** One thing in the archive. {@code path} is absolute inside the guest. */
-  public record Entry(String path, Type type, int mode, int uid, int gid, byte[] content,
-      int rdevMajor, int rdevMinor) {
-
-    public enum Type { DIRECTORY, FILE, CHAR_DEVICE }
-  }
-
-  /** Adds a directory owned by root. */
-  public Initramfs directory(String path, int mode) {
-    return put(new Entry(path, Entry.Type.DIRECTORY, mode, 0, 0, new byte[0], 0, 0));
-  }
-
-  /** Adds a regular file owned by root. */
-  public Initramfs file(String path, int mode, byte[] content) {
-    return put(new Entry(path, Entry.Type.FILE, mode, 0, 0, content, 0, 0));
-  }
-
-  /** Adds a character device node owned by root. */
-  public Initramfs charDevice(String path, int mode, int major, int minor) {
-    return put(new Entry(path, Entry.Type.CHAR_DEVICE, mode, 0, 0, new byte[0], major, minor));
-  }
-
-  /** Whether something was already added at {@code path}; the root always exists. */
-  public boolean contains(String path) {
-    String key = relative(path);
-    return key.isEmpty() || entries.containsKey(key);
-  }
-
-  /** The entry at {@code path}, if any. */
-  public Entry get(String path) {
-    return entries.get(relative(path));
-  }
-
-  /**
-   * What already in the archive keeps something of {@code type} from going at {@code path}: a
-   * file where one of its folders would be, or entries below a path that would be a file. The
-   * kernel would skip such entries without a word.
-   */
-  public Optional<String> conflictAt(String path, Entry.Type type) {
-    String key = relative(path);
-    for (Path parent = Path.of(key).getParent(); parent != null; parent = parent.getParent()) {
-      Entry above = entries.get(parent.toString());
-      if (above != null && !isDir(above)) {
-        return Optional.of(above.path() + " is a file, so nothing can go inside it");
-      }
-    }
-    String below = entries.ceilingKey(key + "/");
-    if (type != Entry.Type.DIRECTORY && below != null && below.startsWith(key + "/")) {
-      return Optional.of("/" + below + " is inside " + path + ", so it must be a folder");
-    }
-    return Optional.empty();
-  }
-
-  private Initramfs put(Entry entry) {
-    String key = relative(entry.path());
-    if (key.isEmpty()) {
-      throw new IllegalArgumentException("the root directory is implicit: " + entry.path());
-    }
-    Optional<String> conflict = conflictAt(entry.path(), entry.type());
-    if (conflict.isPresent()) {
-      throw new IllegalArgumentException(conflict.get());
-    }
-    Entry previous = entries.get(key);
-    if (previous != null && !(isDir(previous) && isDir(entry))) {
-      throw new IllegalArgumentException("two entries for " + entry.path());
-    }
-    entries.put(key, entry);
-    return this;
-  }
-
-  private static boolean isDir(Entry entry) {
-    return entry.type() == Entry.Type.DIRECTORY;
-  }
-
-  /** cpio names have no leading slash; the kernel unpacks them relative to the root. */
-  private static String relative(String path) {
-    String normal = Path.of("/").resolve(path).normalize().toString();
-    return normal.substring(1);
-  }
-
-  /** Writes the archive. */
-  public void writeTo(OutputStream out) throws IOException {
-    List<Entry> ordered = withParents();
     try (CpioArchiveOutputStream cpio =
         new CpioArchiveOutputStream(new NonClosing(out), CpioConstants.FORMAT_NEW)) {
-      long inode = 1;
+      long position = 1;
       for (Entry entry : ordered) {
-        cpio.putArchiveEntry(header(entry, inode++));
-        cpio.write(entry.content());
+        String file = fileOf(entry);
+        Long shared = file == null ? null : inodes.get(file);
+        long inode = shared != null ? shared : position;
+        if (file != null) {
+          inodes.putIfAbsent(file, inode);
+        }
+        position++;
+
+        byte[] body = body(tree, entry, file != null && written.add(file));
+        int links = file == null ? (entry.isDirectory() ? 2 : 1) : linkCounts.get(file);
+        // A hard link has no mode or owner of its own: it is another name for the file.
+        Entry owner = entry.type() == FileTree.Type.HARDLINK ? tree.get(file) : entry;
+        cpio.putArchiveEntry(header(entry, owner, inode, links, body.length));
+        cpio.write(body);
         cpio.closeArchiveEntry();
       }
       cpio.finish();
     }
   }
 
-  /** Writes the archive to {@code file} through a temporary file, so no half image is left. */
-  public void writeTo(Path file) throws IOException {
+  /** Writes {@code tree} to {@code file} through a temporary file, so no half image is left. */
+  public static void writeTo(FileTree tree, Path file) throws IOException {
     // A fresh, exclusive name: never someone else's file, never a concurrent build's.
     Path partial = Files.createTempFile(file.toAbsolutePath().getParent(),
         "." + file.getFileName(), ".partial");
     try {
       try (OutputStream out = Files.newOutputStream(partial)) {
-        writeTo(out);
+        write(tree, out);
       }
       Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING,
           StandardCopyOption.ATOMIC_MOVE);
@@ -142,43 +80,76 @@ public final class Initramfs {
     }
   }
 
-  private List<Entry> withParents() {
-    Map<String, Entry> all = new TreeMap<>(entries);
-    for (String path : entries.keySet()) {
-      for (Path parent = Path.of(path).getParent(); parent != null; parent = parent.getParent()) {
-        all.putIfAbsent(parent.toString(), new Entry("/" + parent, Entry.Type.DIRECTORY,
-            DIR_MODE, 0, 0, new byte[0], 0, 0));
-      }
+  /** The regular file an entry's bytes belong to, for files and hard links; else null. */
+  private static String fileOf(Entry entry) {
+    switch (entry.type()) {
+      case FILE:
+        return entry.path();
+      case HARDLINK:
+        return entry.target();
+      default:
+        return null;
     }
-    // TreeMap order already puts "a" before "a/b"; "a-b" sorts before "a/b" but that's fine
-    // for the kernel, which creates each entry by full path once its parent exists.
-    return new ArrayList<>(all.values());
   }
 
-  private static CpioArchiveEntry header(Entry entry, long inode) {
-    String name = relative(entry.path());
-    CpioArchiveEntry header = new CpioArchiveEntry(CpioConstants.FORMAT_NEW, name);
-    header.setMode(typeBits(entry.type()) | (entry.mode() & 07777));
-    header.setUID(entry.uid());
-    header.setGID(entry.gid());
+  private static Map<String, Integer> linkCounts(List<Entry> ordered) {
+    Map<String, Integer> counts = new HashMap<>();
+    for (Entry entry : ordered) {
+      String file = fileOf(entry);
+      if (file != null) {
+        counts.merge(file, 1, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  private static byte[] body(FileTree tree, Entry entry, boolean firstNameOfFile) {
+    switch (entry.type()) {
+      case SYMLINK:
+        return entry.target().getBytes(StandardCharsets.UTF_8);
+      case FILE:
+        return firstNameOfFile ? entry.content() : new byte[0];
+      case HARDLINK:
+        return firstNameOfFile ? tree.get(entry.target()).content() : new byte[0];
+      default:
+        return new byte[0];
+    }
+  }
+
+  private static CpioArchiveEntry header(Entry entry, Entry owner, long inode, int links,
+      long size) {
+    // cpio names have no leading slash; the kernel unpacks them relative to the root.
+    CpioArchiveEntry header = new CpioArchiveEntry(CpioConstants.FORMAT_NEW,
+        entry.path().substring(1));
+    header.setMode(typeBits(entry.type()) | (owner.mode() & 07777));
+    header.setUID(owner.uid());
+    header.setGID(owner.gid());
     // commons-compress fills in "now" for an entry without a time; we never leave it unset.
     header.setTime(0);
     header.setInode(inode);
     header.setDeviceMaj(0);
     header.setDeviceMin(0);
-    header.setNumberOfLinks(entry.type() == Entry.Type.DIRECTORY ? 2 : 1);
+    header.setNumberOfLinks(links);
     header.setRemoteDeviceMaj(entry.rdevMajor());
     header.setRemoteDeviceMin(entry.rdevMinor());
-    header.setSize(entry.content().length);
+    header.setSize(size);
     return header;
   }
 
-  private static int typeBits(Entry.Type type) {
-    return switch (type) {
-      case DIRECTORY -> CpioConstants.C_ISDIR;
-      case FILE -> CpioConstants.C_ISREG;
-      case CHAR_DEVICE -> CpioConstants.C_ISCHR;
-    };
+  private static int typeBits(FileTree.Type type) {
+    switch (type) {
+      case DIRECTORY:
+        return CpioConstants.C_ISDIR;
+      case FILE:
+      case HARDLINK:
+        return CpioConstants.C_ISREG;
+      case SYMLINK:
+        return CpioConstants.C_ISLNK;
+      case CHAR_DEVICE:
+        return CpioConstants.C_ISCHR;
+      default:
+        throw new IllegalArgumentException("no cpio type for " + type);
+    }
   }
 
   /** Lets the cpio stream finish the archive without closing the caller's stream. */

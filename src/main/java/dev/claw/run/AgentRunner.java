@@ -1,5 +1,6 @@
 package dev.claw.run;
 
+import dev.claw.fs.FileTree;
 import dev.claw.ClawException;
 import dev.claw.event.EventListener;
 import dev.claw.guest.GuestInit;
@@ -48,13 +49,13 @@ public final class AgentRunner {
 
     Path kernel = kernel(request);
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
-    Initramfs image = new ImageBuilder(init).build(request.profile(), request.extraFiles());
+    FileTree image = new ImageBuilder(init).build(request.profile(), request.extraFiles());
     AcceleratorProbe.Choice accelerator = chooseAccelerator(request, kernel, init, registry);
 
     Path dir = registry.create(request.profile().name());
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
       VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
-      image.writeTo(spec.initramfs());
+      Initramfs.writeTo(image, spec.initramfs());
       checkImageFits(request.profile(), Files.size(spec.initramfs()));
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
@@ -154,8 +155,8 @@ public final class AgentRunner {
     args.add(AcceleratorProbe.PROBE_ARG);
     VmSpec spec = new VmSpec("kvm-probe", kernel, dir.resolve("initramfs.cpio"), args, 64, 1,
         Accelerator.KVM, Optional.empty(), dir.resolve("console.log"), dir);
-    new Initramfs().file("/init", 0755, init).charDevice("/dev/console", 0600, 5, 1)
-        .writeTo(spec.initramfs());
+    Initramfs.writeTo(new FileTree().file("/init", 0755, init)
+        .charDevice("/dev/console", 0600, 5, 1), spec.initramfs());
     return spec;
   }
 

@@ -113,8 +113,8 @@ class ImageBuilderTest {
 
   private String digest(Path init) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    new ImageBuilder(Files.readAllBytes(init)).build(new ProfileLoader().load(dir), List.of())
-        .writeTo(out);
+    Initramfs.write(new ImageBuilder(Files.readAllBytes(init))
+        .build(new ProfileLoader().load(dir), List.of()), out);
     return Sha256.of(out.toByteArray());
   }
 

@@ -1,5 +1,6 @@
 package dev.claw.image;
 
+import dev.claw.fs.FileTree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,7 +29,7 @@ class InitramfsTest {
 
   @Test
   void orderOfAddingDoesNotChangeTheBytes() throws IOException {
-    Initramfs reversed = new Initramfs()
+    FileTree reversed = new FileTree()
         .file("/app/data/b.txt", 0644, ascii("b"))
         .file("/app/agent", 0755, ascii("#!agent"))
         .charDevice("/dev/console", 0600, 5, 1)
@@ -56,7 +57,7 @@ class InitramfsTest {
   void writingToAFileLeavesNoPartialFileBehind(@TempDir Path dir) throws IOException {
     Path image = dir.resolve("image.cpio");
 
-    sample().writeTo(image);
+    Initramfs.writeTo(sample(), image);
 
     assertThat(Files.readAllBytes(image)).isEqualTo(bytes(sample()));
     try (var files = Files.list(dir)) {
@@ -66,23 +67,23 @@ class InitramfsTest {
 
   @Test
   void twoFilesAtOnePathAreRefused() {
-    Initramfs image = new Initramfs().file("/app/a", 0644, ascii("1"));
+    FileTree image = new FileTree().file("/app/a", 0644, ascii("1"));
 
     assertThatThrownBy(() -> image.file("/app/a", 0644, ascii("2")))
         .hasMessageContaining("two entries for /app/a");
   }
 
-  private static Initramfs sample() {
-    return new Initramfs()
+  private static FileTree sample() {
+    return new FileTree()
         .file("/init", 0755, ascii("init"))
         .charDevice("/dev/console", 0600, 5, 1)
         .file("/app/agent", 0755, ascii("#!agent"))
         .file("/app/data/b.txt", 0644, ascii("b"));
   }
 
-  private static byte[] bytes(Initramfs image) throws IOException {
+  private static byte[] bytes(FileTree image) throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    image.writeTo(out);
+    Initramfs.write(image, out);
     return out.toByteArray();
   }
 

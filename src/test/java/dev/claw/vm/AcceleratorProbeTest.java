@@ -1,5 +1,6 @@
 package dev.claw.vm;
 
+import dev.claw.fs.FileTree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,8 +29,8 @@ class AcceleratorProbeTest {
     byte[] init = Files.readAllBytes(new GuestInit(ClawDirs.fromEnvironment().cache("init"),
         EventListener.IGNORE).binary());
     Path image = dir.resolve("initramfs.cpio");
-    new Initramfs().file("/init", 0755, init).charDevice("/dev/console", 0600, 5, 1)
-        .writeTo(image);
+    Initramfs.writeTo(new FileTree().file("/init", 0755, init)
+        .charDevice("/dev/console", 0600, 5, 1), image);
     List<String> args = new ArrayList<>(KernelCommandLine.standard());
     args.add(AcceleratorProbe.PROBE_ARG);
     return new VmSpec("probe", kernel(), image, args, 64, 1, accelerator, Optional.empty(),
