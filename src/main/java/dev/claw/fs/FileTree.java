@@ -222,7 +222,11 @@ public final class FileTree {
       current = current + "/" + parts[i];
       Entry entry = entries.get(current);
       if (entry == null) {
-        return implicitDirectory(current);
+        Optional<Entry> implicit = implicitDirectory(current);
+        if (implicit.isEmpty() || i == parts.length - 1) {
+          return implicit;
+        }
+        continue;
       }
       if (entry.type() == Type.SYMLINK) {
         String rest = String.join("/", List.of(parts).subList(i + 1, parts.length));

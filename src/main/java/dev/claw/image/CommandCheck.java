@@ -11,16 +11,17 @@ import dev.claw.profile.AgentProfile;
  */
 final class CommandCheck {
   private final AgentProfile profile;
+  private final String command;
   private final FileTree image;
 
-  CommandCheck(AgentProfile profile, FileTree image) {
+  CommandCheck(AgentProfile profile, String command, FileTree image) {
     this.profile = profile;
+    this.command = command;
     this.image = image;
   }
 
   void verify() {
-    String command = profile.run().command().get(0);
-    FileTree.Entry entry = image.get(command);
+    FileTree.Entry entry = image.resolve(command).orElse(null);
     if (entry == null || entry.type() != FileTree.Type.FILE) {
       throw new ClawException("run.command " + command + " is not a file in the image",
           "add it under 'files' (from: ./my-agent, to: " + command + ")");
@@ -30,15 +31,15 @@ final class CommandCheck {
           + Integer.toOctalString(entry.mode()) + ")",
           "chmod +x the file on the host, or set mode: \"0755\" on it in 'files'");
     }
-    checkLoadable(command, ElfFile.parse(entry.content()));
+    checkLoadable(ElfFile.parse(entry.content()));
   }
 
-  private void checkLoadable(String command, ElfFile elf) {
+  private void checkLoadable(ElfFile elf) {
     switch (elf.kind()) {
       case STATIC_X86_64 -> { }
-      case DYNAMIC_X86_64 -> needs(command, elf.interpreter().orElseThrow(),
+      case DYNAMIC_X86_64 -> needs(elf.interpreter().orElseThrow(),
           "it is dynamically linked", "link it statically (for C: musl-gcc -static)");
-      case SCRIPT -> needs(command, elf.interpreter().orElse("(none)"),
+      case SCRIPT -> needs(elf.interpreter().orElse("(none)"),
           "it is a script", "make the interpreter part of the image, or ship a static binary");
       case OTHER_ELF -> throw new ClawException(command + " is not an x86-64 program",
           "build the agent for x86-64 Linux");
@@ -48,8 +49,8 @@ final class CommandCheck {
     }
   }
 
-  private void needs(String command, String loader, String why, String fix) {
-    if (!image.contains(loader)) {
+  private void needs(String loader, String why, String fix) {
+    if (image.resolve(loader).filter(e -> e.type() == FileTree.Type.FILE).isEmpty()) {
       throw new ClawException(command + " needs " + loader + " (" + why + "), and the image "
           + "has no " + loader + (profile.base().equals(AgentProfile.NO_BASE)
               ? " because this profile has no base" : ""), fix);

@@ -9,36 +9,65 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Assembles an agent's initramfs from its profile: claw's init at {@code /init}, the run spec,
- * the agent's files, and the few nodes and folders init expects. Everything is owned by root
- * and not writable by the agent, which runs under its own uid; only {@code /tmp} (a tmpfs init
- * mounts) is writable.
+ * Assembles an agent's root filesystem from its profile: the packages of its base and layers,
+ * the agent's files, and the few nodes and folders every image needs; for a microVM also
+ * claw's init at {@code /init} and the run spec. Everything is owned by root and not writable
+ * by the agent, which runs under its own uid; only {@code /tmp} (a tmpfs init mounts) is
+ * writable.
  */
 public final class ImageBuilder {
   private static final Set<String> RESERVED = Set.of("/init", "/claw", "/dev", "/proc", "/tmp",
       "/etc/passwd", "/etc/group");
 
+  /** Where a bare command name such as {@code python3} is looked up, in this order. */
+  private static final List<String> PATH = List.of("/usr/local/bin", "/usr/bin", "/bin");
+
   /** Files live in guest RAM (and in claw's memory while it builds the image). */
   static final long MAX_FILE_BYTES = 256L << 20;
+
+  /** The layer name of the agent's own files, last in every image. */
+  public static final String AGENT_LAYER = "agent";
+
+  /** What the image is for: a microVM needs claw's init; a container runtime brings its own. */
+  public enum Target { MICROVM, CONTAINER }
 
   /** A file added for one run only, such as the agent's task ({@code --file host:guest}). */
   public record ExtraFile(Path from, String to) {}
 
-  private final byte[] init;
+  /** An assembled image: its tree, the spec init follows, and what the layers brought. */
+  public record BuiltImage(FileTree tree, RunSpec spec, LayerReport layers) {}
 
-  /** A builder that puts {@code init} (claw's compiled guest init) at /init. */
+  private final byte[] init;
+  private final PackageLayers packages;
+
+  /** A builder for static agents only ({@code base: none}). */
   public ImageBuilder(byte[] init) {
-    this.init = init.clone();
+    this(init, PackageLayers.NONE);
   }
 
-  /** Builds the image for {@code profile}, with {@code extras} added. */
+  /** A builder that puts {@code init} at /init and installs layers with {@code packages}. */
+  public ImageBuilder(byte[] init, PackageLayers packages) {
+    this.init = init.clone();
+    this.packages = packages;
+  }
+
+  /** Builds the microVM image for {@code profile}, with {@code extras} added. */
   public FileTree build(AgentProfile profile, List<ExtraFile> extras) throws IOException {
+    return assemble(profile, extras, Target.MICROVM).tree();
+  }
+
+  /** Builds the image for {@code profile} for {@code target}. */
+  public BuiltImage assemble(AgentProfile profile, List<ExtraFile> extras, Target target)
+      throws IOException {
     checkBase(profile);
     FileTree image = skeleton(profile);
+    LayerReport layers = profile.base().equals(AgentProfile.NO_BASE) ? LayerReport.EMPTY
+        : packages.install(profile, image);
 
     for (FileMapping mapping : profile.files()) {
       // Read from the path that was checked, so a link swapped in afterwards changes nothing.
@@ -52,52 +81,82 @@ public final class ImageBuilder {
       }
       addFile(image, new FileMapping(extra.from().toAbsolutePath(), extra.to(), null));
     }
+    addWorkdir(profile, image);
 
+    RunSpec spec = spec(profile, image);
+    new CommandCheck(profile, spec.argv().get(0), image).verify();
+    if (target == Target.MICROVM) {
+      addGuestParts(image, spec);
+    }
+    return new BuiltImage(image, spec, layers);
+  }
+
+  private static void addWorkdir(AgentProfile profile, FileTree image) {
     String workdir = profile.run().workdir();
     image.conflictAt(workdir, FileTree.Type.DIRECTORY).ifPresent(conflict -> {
       throw new ClawException("run.workdir " + workdir + " cannot be a folder: " + conflict,
           "point run.workdir at a folder, such as /app");
     });
-    if (!image.contains(workdir)) {
-      image.directory(workdir, 0755);
-    } else if (image.get(workdir) != null
-        && image.get(workdir).type() != FileTree.Type.DIRECTORY) {
+    FileTree.Entry existing = image.resolve(workdir).orElse(null);
+    if (existing == null) {
+      image.put(FileTree.directoryEntry(workdir, 0755).inLayer(AGENT_LAYER));
+    } else if (!existing.isDirectory()) {
       throw new ClawException("run.workdir " + workdir + " is a file in the image",
           "point run.workdir at a folder, such as /app");
     }
-
-    new CommandCheck(profile, image).verify();
-    image.file(RunSpec.PATH, 0644, spec(profile).encode());
-    return image;
   }
 
-  /** The run spec init will follow. */
-  public static RunSpec spec(AgentProfile profile) {
+  /** claw's init, the spec it follows, and the console the kernel opens for it. */
+  private void addGuestParts(FileTree image, RunSpec spec) {
+    // The kernel opens /dev/console for init's stdio before devtmpfs is mounted.
+    image.file("/init", 0755, init)
+        .directory("/claw", 0755)
+        .file(RunSpec.PATH, 0644, spec.encode())
+        .charDevice("/dev/console", 0600, 5, 1);
+  }
+
+  /** The run spec init will follow, with a bare command name found on the image's PATH. */
+  static RunSpec spec(AgentProfile profile, FileTree image) {
     AgentProfile.RunSettings run = profile.run();
-    return new RunSpec(run.command(), run.env(), run.workdir(), run.uid(), run.gid());
+    List<String> command = new ArrayList<>(run.command());
+    command.set(0, onPath(command.get(0), image));
+    return new RunSpec(command, run.env(), run.workdir(), run.uid(), run.gid());
+  }
+
+  /**
+   * claw's init starts the agent with execve, which searches no PATH: a bare name such as
+   * {@code python3} is resolved here, once, and the image says exactly what runs.
+   */
+  private static String onPath(String command, FileTree image) {
+    if (command.startsWith("/")) {
+      return command;
+    }
+    for (String dir : PATH) {
+      String candidate = dir + "/" + command;
+      if (image.resolve(candidate).filter(e -> !e.isDirectory()).isPresent()) {
+        return candidate;
+      }
+    }
+    throw new ClawException("run.command " + command + " is not on the image's PATH ("
+        + String.join(":", PATH) + ")", "add the layer that brings it, or give its full path");
   }
 
   private static void checkBase(AgentProfile profile) {
-    if (!profile.base().equals(AgentProfile.NO_BASE)) {
-      // TODO(#3): Debian bases and layers built from pinned packages.
+    if (!AgentProfile.BASES.contains(profile.base())) {
       throw new ClawException("base '" + profile.base() + "' is not available in this claw",
-          "use base: none with a statically linked agent (musl-gcc -static ...)");
+          "use base: debian-12, or base: none with a statically linked agent");
     }
-    if (!profile.layers().isEmpty()) {
+    if (profile.base().equals(AgentProfile.NO_BASE) && !profile.layers().isEmpty()) {
       throw new ClawException("layers " + profile.layers() + " need a base, and this profile "
-          + "has none", "remove 'layers', or give the agent everything it needs in 'files'");
+          + "has none", "add base: debian-12, or give the agent everything it needs in 'files'");
     }
   }
 
   private FileTree skeleton(AgentProfile profile) {
     int uid = profile.run().uid();
     int gid = profile.run().gid();
-    // The kernel opens /dev/console for init's stdio before devtmpfs is mounted.
     return new FileTree()
-        .file("/init", 0755, init)
-        .directory("/claw", 0755)
         .directory("/dev", 0755)
-        .charDevice("/dev/console", 0600, 5, 1)
         .directory("/proc", 0555)
         .directory("/tmp", 01777)
         .directory("/etc", 0755)
@@ -130,7 +189,8 @@ public final class ImageBuilder {
 
     int mode = mapping.mode() != null ? mapping.mode()
         : Files.isExecutable(mapping.from()) ? 0755 : 0644;
-    image.file(to, mode, Files.readAllBytes(mapping.from()));
+    image.put(FileTree.fileEntry(to, mode, Files.readAllBytes(mapping.from()))
+        .inLayer(AGENT_LAYER));
   }
 
   /** Where a file may go: inside the image, clear of claw's own parts and of other files. */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A validated agent profile: everything claw needs to build an agent's image and run it. Made
@@ -23,6 +24,12 @@ public record AgentProfile(
 
   /** The base name that means "no userland": only the agent's own files and claw's init. */
   public static final String NO_BASE = "none";
+
+  /** The base built from Debian 12 (bookworm) packages. */
+  public static final String DEBIAN_12 = "debian-12";
+
+  /** Every base claw can build. */
+  public static final Set<String> BASES = Set.of(NO_BASE, DEBIAN_12);
 
   /** One file copied from the host into the image. */
   public record FileMapping(Path from, String to, Integer mode) {}

@@ -49,6 +49,7 @@ public final class ProfileLoader {
   private static final Set<String> VM = Set.of("memory", "cpus");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+  private static final Pattern BARE_COMMAND = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern NUMERIC_USER = Pattern.compile("(\\d{1,9})(?::(\\d{1,9}))?");
   private static final Pattern MEMORY = Pattern.compile("(\\d{1,9})([MG])");
@@ -81,7 +82,7 @@ public final class ProfileLoader {
         files(top, directory), run(top), vm(top));
   }
 
-  private static Node parse(Reader yaml, Path file) {
+  static Node parse(Reader yaml, Path file) {
     LoaderOptions options = new LoaderOptions();
     // A profile is small and hand-written: refuse alias bombs and huge documents outright.
     options.setMaxAliasesForCollections(10);
@@ -131,9 +132,12 @@ public final class ProfileLoader {
     List<String> command = run.strings("command").orElse(List.of());
     check(!command.isEmpty(), run, "command", "run.command is missing or empty",
         "add run: {command: [/app/my-agent]}, the agent's path inside the image first");
-    check(command.get(0).startsWith("/"), run, "command", "run.command starts with '"
-        + command.get(0) + "', which is not an absolute path",
-        "give the path inside the image, like /app/" + Path.of(command.get(0)).getFileName());
+    // A bare name (python3) is looked up on the image's PATH when the image is built.
+    String program = command.get(0);
+    check(program.startsWith("/") || BARE_COMMAND.matcher(program).matches(), run, "command",
+        "run.command starts with '" + program + "', which is neither an absolute path nor a "
+            + "command name", "give the path inside the image, like /app/"
+            + Path.of(program).getFileName());
     String workdir = run.string("workdir").orElse("/");
     checkGuestPath(run, "workdir", workdir);
     int[] ids = user(run);

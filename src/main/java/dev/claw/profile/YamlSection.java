@@ -76,6 +76,16 @@ final class YamlSection {
     });
   }
 
+  /** The items of the list at {@code key}, of any shape; empty when the key is absent. */
+  List<Node> nodes(String key) {
+    Node value = values.get(key);
+    return value == null ? List.of() : sequence(key, value);
+  }
+
+  Path file() {
+    return file;
+  }
+
   List<YamlSection> sections(String key, Set<String> keys) {
     List<YamlSection> list = new ArrayList<>();
     Node value = values.get(key);

@@ -2,6 +2,7 @@ package dev.claw.image;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveInputStream;
 
@@ -19,6 +20,13 @@ final class CpioListing {
             .append(e.getUID()).append(':').append(e.getGID())
             .append(" mtime=").append(e.getTime() / 1000)
             .append(" ino=").append(e.getInode());
+        if (e.getNumberOfLinks() > 1 && !e.isDirectory()) {
+          listing.append(" nlink=").append(e.getNumberOfLinks())
+              .append(" size=").append(e.getSize());
+        }
+        if (e.isSymbolicLink()) {
+          listing.append(" -> ").append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
         if (e.isCharacterDevice()) {
           listing.append(" rdev=").append(e.getRemoteDeviceMaj()).append(':')
               .append(e.getRemoteDeviceMin());
@@ -32,6 +40,9 @@ final class CpioListing {
   private static String type(CpioArchiveEntry entry) {
     if (entry.isDirectory()) {
       return "dir";
+    }
+    if (entry.isSymbolicLink()) {
+      return "link";
     }
     return entry.isCharacterDevice() ? "chr" : "file";
   }

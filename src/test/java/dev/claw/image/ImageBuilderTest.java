@@ -103,12 +103,22 @@ class ImageBuilderTest {
   }
 
   @Test
-  void debianBasesAreNotYetAvailable() throws Exception {
+  void unknownBasesAreRefused() throws Exception {
     profile("[/app/test-agent]", "");
     Path yaml = dir.resolve("claw.yaml");
-    Files.writeString(yaml, Files.readString(yaml).replace("base: none", "base: debian-12"));
+    Files.writeString(yaml, Files.readString(yaml).replace("base: none", "base: alpine"));
 
-    assertThatThrownBy(this::build).hasMessageContaining("base 'debian-12' is not available");
+    assertThatThrownBy(this::build).hasMessageContaining("base 'alpine' is not available");
+  }
+
+  @Test
+  void layersNeedABase() throws Exception {
+    profile("[/app/test-agent]", "");
+    Path yaml = dir.resolve("claw.yaml");
+    Files.writeString(yaml, Files.readString(yaml).replace("base: none",
+        "base: none\nlayers: [python]"));
+
+    assertThatThrownBy(this::build).hasMessageContaining("need a base");
   }
 
   private String digest(Path init) throws IOException {

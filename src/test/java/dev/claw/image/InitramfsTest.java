@@ -66,6 +66,22 @@ class InitramfsTest {
   }
 
   @Test
+  void hardLinksShareAnInodeAndCarryTheirBytesOnce() throws IOException {
+    FileTree tree = new FileTree()
+        .file("/usr/bin/b", 0755, ascii("shared"))
+        .symlink("/bin", "usr/bin");
+    tree.put(FileTree.hardlinkEntry("/usr/bin/a", "/usr/bin/b"));
+
+    assertThat(CpioListing.of(bytes(tree))).isEqualTo(String.join("\n",
+        "bin link 777 0:0 mtime=0 ino=1 -> usr/bin",
+        "usr dir 755 0:0 mtime=0 ino=2",
+        "usr/bin dir 755 0:0 mtime=0 ino=3",
+        "usr/bin/a file 755 0:0 mtime=0 ino=4 nlink=2 size=6",
+        "usr/bin/b file 755 0:0 mtime=0 ino=4 nlink=2 size=0",
+        ""));
+  }
+
+  @Test
   void twoFilesAtOnePathAreRefused() {
     FileTree image = new FileTree().file("/app/a", 0644, ascii("1"));
 

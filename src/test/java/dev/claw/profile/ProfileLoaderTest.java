@@ -69,8 +69,8 @@ class ProfileLoaderTest {
 
   @Test
   void relativeCommandIsRefused() {
-    assertError("name: a\nbase: none\nrun: {command: [agent]}\n",
-        "not an absolute path", "/app/agent");
+    assertError("name: a\nbase: none\nrun: {command: [./bin/agent]}\n",
+        "neither an absolute path nor a command name", "/app/agent");
   }
 
   @Test
