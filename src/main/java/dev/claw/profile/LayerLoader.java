@@ -67,7 +67,7 @@ public final class LayerLoader {
           "check that " + own + " is a readable UTF-8 YAML file");
     }
     throw new ClawException("no layer called '" + name + "'",
-        "use one of claw's layers (base, net, json, python, shell, debug), or write "
+        "use one of claw's layers (base, net, curl, json, python, shell, debug), or write "
             + own + " (see docs/LAYERS.md)");
   }
 

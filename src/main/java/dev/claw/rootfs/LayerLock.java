@@ -1,0 +1,155 @@
+package dev.claw.rootfs;
+
+import dev.claw.ClawException;
+import dev.claw.debian.AptSource;
+import dev.claw.debian.AptSources;
+import dev.claw.debian.DebianRepository;
+import dev.claw.debian.LockFile;
+import dev.claw.debian.LockedPackage;
+import dev.claw.debian.PackageRecord;
+import dev.claw.debian.PackageUniverse;
+import dev.claw.debian.Resolution;
+import dev.claw.debian.Resolver;
+import dev.claw.event.EventListener;
+import dev.claw.host.Sha256;
+import dev.claw.profile.AgentProfile;
+import dev.claw.profile.LayerDefinition;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Pins an agent's layers to exact packages in {@code claw.lock}, next to its profile.
+ *
+ * <p>A build with a current lock reads no index at all: it takes the packages the lock names,
+ * and the .deb cache refuses any file whose hash differs. A lock is current when it was made
+ * for the same base, the same layer package lists and exclusions, and the same architecture;
+ * the lock records a digest of those inputs. A stale lock is an error, never silently
+ * re-resolved, because a build that quietly changes what it pins defeats the point of a lock.
+ */
+public final class LayerLock {
+  /** The lock's file name, beside claw.yaml. */
+  public static final String FILE_NAME = "claw.lock";
+
+  /** Debian 12's suites all start with its codename (bookworm-updates, bookworm-security). */
+  private static final String DEBIAN_12_CODENAME = "bookworm";
+
+  private final Path etcApt;
+  private final Path indexCache;
+  private final EventListener events;
+
+  public LayerLock(Path etcApt, Path indexCache, EventListener events) {
+    this.etcApt = etcApt;
+    this.indexCache = indexCache;
+    this.events = events;
+  }
+
+  /** The packages for {@code layers}: from a current lock, or resolved and locked now. */
+  public List<LockedPackage> packages(AgentProfile profile, List<LayerDefinition> layers)
+      throws IOException {
+    Path lock = profile.directory().resolve(FILE_NAME);
+    String architecture = architecture();
+    String inputs = inputs(profile, layers, architecture);
+    if (!Files.exists(lock)) {
+      List<LockedPackage> packages = resolve(profile, layers, architecture);
+      write(lock, inputs, architecture, packages);
+      return packages;
+    }
+
+    LockFile file = LockFile.read(lock);
+    if (!file.inputs().equals(inputs) || !file.architecture().equals(architecture)) {
+      throw new ClawException(lock + " was made for other layers or another architecture "
+          + "than " + profile.name() + "'s claw.yaml now asks for",
+          "run 'claw lock " + profile.directory() + "' to pin the packages again, and review "
+              + "the change to claw.lock");
+    }
+    return file.packages();
+  }
+
+  /** Resolves {@code layers} against the host's Debian repositories and writes the lock. */
+  public List<LockedPackage> relock(AgentProfile profile, List<LayerDefinition> layers)
+      throws IOException {
+    String architecture = architecture();
+    List<LockedPackage> packages = resolve(profile, layers, architecture);
+    write(profile.directory().resolve(FILE_NAME), inputs(profile, layers, architecture),
+        architecture, packages);
+    return packages;
+  }
+
+  private void write(Path lock, String inputs, String architecture,
+      List<LockedPackage> packages) throws IOException {
+    new LockFile(inputs, architecture, packages).write(lock);
+    events.progress("lock", "wrote " + lock + " (" + packages.size() + " packages)");
+  }
+
+  /**
+   * Resolves each layer in order; what an earlier layer installed satisfies the later ones'
+   * dependencies, so every package belongs to exactly one layer: the first that needs it.
+   */
+  private List<LockedPackage> resolve(AgentProfile profile, List<LayerDefinition> layers,
+      String architecture) throws IOException {
+    PackageUniverse universe = load(profile, architecture);
+    Resolver resolver = new Resolver(universe);
+    Set<String> installed = new HashSet<>();
+    List<LockedPackage> locked = new ArrayList<>();
+
+    for (LayerDefinition layer : layers) {
+      List<String> wanted = layer.packages().stream()
+          .map(LayerDefinition.PackageRequest::name).toList();
+      Resolution resolution = resolver.resolve(wanted, layer.exclude(), Set.copyOf(installed));
+      resolution.skipped().forEach(skip -> events.detail("layer " + layer.name() + ": " + skip));
+      resolution.choices().forEach(c -> events.detail("layer " + layer.name() + ": " + c));
+      for (PackageRecord record : resolution.packages()) {
+        installed.add(record.name());
+        locked.add(lockedPackage(record, layer.name()));
+      }
+    }
+    return locked;
+  }
+
+  private PackageUniverse load(AgentProfile profile, String architecture) throws IOException {
+    List<AptSource> sources = AptSources.fromHost(etcApt);
+    List<AptSource> debian12 = sources.stream()
+        .filter(source -> source.suite().startsWith(DEBIAN_12_CODENAME)).toList();
+    if (debian12.isEmpty()) {
+      throw new ClawException("base " + profile.base() + " needs Debian 12 (bookworm) "
+          + "repositories, and the host's apt lists none in " + etcApt,
+          "build on a Debian 12 host, or add bookworm to the host's apt sources");
+    }
+    events.progress("lock", "resolving " + profile.name() + "'s layers against "
+        + debian12.size() + " Debian suites");
+    return new DebianRepository(debian12, architecture, indexCache, events).load();
+  }
+
+  private static LockedPackage lockedPackage(PackageRecord record, String layer) {
+    return new LockedPackage(record.name(), record.version(), record.architecture(),
+        record.source(), record.size(), record.sha256(), record.filename(),
+        record.repository(), layer);
+  }
+
+  /**
+   * What the lock depends on. Paths a layer keeps or drops do not change which packages it
+   * needs, so they are not part of it: editing them needs no new lock.
+   */
+  static String inputs(AgentProfile profile, List<LayerDefinition> layers,
+      String architecture) {
+    StringBuilder text = new StringBuilder("claw-lock-inputs 1\n")
+        .append("base ").append(profile.base()).append('\n')
+        .append("architecture ").append(architecture).append('\n');
+    for (LayerDefinition layer : layers) {
+      text.append("layer ").append(layer.name()).append('\n');
+      layer.packages().forEach(p -> text.append("  package ").append(p.name()).append('\n'));
+      layer.exclude().forEach(e -> text.append("  exclude ").append(e).append('\n'));
+    }
+    return Sha256.of(text.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static String architecture() {
+    return AptSources.hostArchitecture();
+  }
+}
