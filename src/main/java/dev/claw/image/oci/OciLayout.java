@@ -11,9 +11,9 @@ import java.util.HashSet;
 import java.util.List;
 
 /**
- * Writes a {@link FileTree} as an OCI image layout (image-spec v1.1): a folder that umoci,
- * skopeo, podman and containerd read, with one image inside, tagged by
- * {@link OciImageConfig#refName}.
+ * Writes a {@link FileTree} as an OCI image layout (image-spec v1.1): a folder holding one
+ * image, tagged {@link OciImageConfig#refName}, for any tool that reads layouts (the tests
+ * unpack it with umoci and run it with runc).
  *
  * <p>Each claw layer becomes one image layer, in the order given, so a base shared by many
  * agents is the same blob in all their images. A claw layer with no entries still gets its
