@@ -15,8 +15,10 @@ import java.util.List;
  * image, tagged {@link OciImageConfig#refName}, for any tool that reads layouts (the tests
  * unpack it with umoci and run it with runc).
  *
- * <p>Each claw layer becomes one image layer, in the order given, so a base shared by many
- * agents is the same blob in all their images. A claw layer with no entries still gets its
+ * <p>Each claw layer becomes one image layer, in the order given, so a base that several
+ * agents share is one blob, stored and pulled once, as long as the same entries go into it
+ * (entries of no listed layer join the first one, so they belong in a layer of their own at
+ * the end if that layer is meant to be shared). A claw layer with no entries still gets its
  * (empty) image layer: layer N of the image is always claw layer N, and the history has one
  * entry per layer with no {@code empty_layer} markers to reconcile. See {@link LayerPlan} for
  * what each layer holds.
@@ -25,10 +27,10 @@ import java.util.List;
  * every file, whatever the order entries were added in, the clock, the host's user or locale.
  * Tars have fixed metadata ({@link LayerTar}); gzip headers are fixed; JSON is written in a
  * fixed key order; every time is the epoch. One input lies outside claw: the deflate stream
- * comes from the zlib the JDK links (on Debian, the system's libz). zlib has produced the same
- * output for years, but a different implementation (zlib-ng, say) would change the compressed
- * blobs, and so the manifest digest, while the layers' {@code diff_ids} (digests of the plain
- * tars) stay the same. A golden test pins both.
+ * comes from the zlib the JDK links (on Debian, the system's libz). Another zlib version or
+ * implementation (zlib-ng, say) may compress differently and so change the layer blobs and
+ * the manifest digest, while the layers' {@code diff_ids} (digests of the plain tars) stay
+ * the same. A golden test pins both.
  */
 public final class OciLayout {
   private OciLayout() {}
