@@ -133,10 +133,10 @@ public final class FileTree {
   public FileTree put(Entry entry) {
     String path = normalize(entry.path());
     if (path.equals("/")) {
-      throw new TreeConflictException("the root directory is implicit: " + entry.path());
+      throw new TreeConflictException("the root directory is implicit: " + entry.path(), path);
     }
     conflictAt(path, entry.type()).ifPresent(reason -> {
-      throw new TreeConflictException(reason);
+      throw new TreeConflictException(reason, path);
     });
     Entry previous = entries.get(path);
     if (previous != null) {
@@ -144,16 +144,45 @@ public final class FileTree {
         return this;
       }
       throw new TreeConflictException("two entries for " + path + " (from "
-          + describe(previous) + " and " + describe(entry) + ")");
+          + describe(previous) + " and " + describe(entry) + ")", path);
     }
     if (entry.type() == Type.HARDLINK) {
       Entry linked = entries.get(normalize(entry.target()));
       if (linked == null || linked.type() != Type.FILE) {
         throw new TreeConflictException("hard link " + path + " names " + entry.target()
-            + ", which is not a regular file already in the image");
+            + ", which is not a regular file already in the image", path);
       }
     }
     entries.put(path, path.equals(entry.path()) ? entry : withPath(entry, path));
+    return this;
+  }
+
+  /**
+   * Adds every entry of {@code batch} in order, or none of them: when one cannot go in, the
+   * entries this call added are taken out again before the conflict is thrown, so the tree is
+   * exactly as it was. A package is installed this way, so that a refused package leaves no
+   * trace. Folders that were already there stay, as {@link #put} left them unchanged.
+   *
+   * @throws TreeConflictException for the first entry that cannot go in; its {@code path()}
+   *     names that entry
+   */
+  public FileTree putAll(List<Entry> batch) {
+    List<String> added = new ArrayList<>();
+    try {
+      for (Entry entry : batch) {
+        String path = normalize(entry.path());
+        boolean fresh = !entries.containsKey(path);
+        put(entry);
+        if (fresh) {
+          added.add(path);
+        }
+      }
+    } catch (TreeConflictException e) {
+      // Exactly what this call added, nothing below it: a folder added here may hold entries
+      // that were in the tree before (then implicit), and those must stay.
+      added.forEach(entries::remove);
+      throw e;
+    }
     return this;
   }
 
