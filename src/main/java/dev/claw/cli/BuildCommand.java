@@ -4,7 +4,6 @@ import dev.claw.ClawException;
 import dev.claw.fs.FileTree;
 import dev.claw.guest.GuestInit;
 import dev.claw.host.ClawDirs;
-import dev.claw.host.Sha256;
 import dev.claw.image.ImageBuilder;
 import dev.claw.image.ImageBuilder.BuiltImage;
 import dev.claw.image.ImageFormat;

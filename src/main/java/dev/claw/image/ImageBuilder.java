@@ -33,6 +33,12 @@ public final class ImageBuilder {
   /** The layer name of the agent's own files, last in every image. */
   public static final String AGENT_LAYER = "agent";
 
+  /**
+   * The layer name of claw's per-agent files (/etc/passwd with the agent's user, the folders
+   * init mounts over). Kept apart so that a base layer is the same for every agent.
+   */
+  public static final String CLAW_LAYER = "claw";
+
   /** What the image is for: a microVM needs claw's init; a container runtime brings its own. */
   public enum Target { MICROVM, CONTAINER }
 
@@ -155,14 +161,16 @@ public final class ImageBuilder {
   private FileTree skeleton(AgentProfile profile) {
     int uid = profile.run().uid();
     int gid = profile.run().gid();
-    return new FileTree()
-        .directory("/dev", 0755)
-        .directory("/proc", 0555)
-        .directory("/tmp", 01777)
-        .directory("/etc", 0755)
-        .file("/etc/passwd", 0644, ascii("root:x:0:0:root:/root:/nonexistent\n"
-            + "agent:x:" + uid + ":" + gid + ":claw agent:/tmp:/nonexistent\n"))
-        .file("/etc/group", 0644, ascii("root:x:0:\nagent:x:" + gid + ":\n"));
+    FileTree tree = new FileTree();
+    tree.put(FileTree.directoryEntry("/dev", 0755).inLayer(CLAW_LAYER));
+    tree.put(FileTree.directoryEntry("/proc", 0555).inLayer(CLAW_LAYER));
+    tree.put(FileTree.directoryEntry("/tmp", 01777).inLayer(CLAW_LAYER));
+    tree.put(FileTree.directoryEntry("/etc", 0755).inLayer(CLAW_LAYER));
+    tree.put(FileTree.fileEntry("/etc/passwd", 0644, ascii("root:x:0:0:root:/root:/nonexistent\n"
+        + "agent:x:" + uid + ":" + gid + ":claw agent:/tmp:/nonexistent\n")).inLayer(CLAW_LAYER));
+    tree.put(FileTree.fileEntry("/etc/group", 0644, ascii("root:x:0:\nagent:x:" + gid + ":\n"))
+        .inLayer(CLAW_LAYER));
+    return tree;
   }
 
   /**

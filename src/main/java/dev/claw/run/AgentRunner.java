@@ -8,9 +8,11 @@ import dev.claw.host.ClawDirs;
 import dev.claw.image.ElfFile;
 import dev.claw.image.ImageBuilder;
 import dev.claw.image.Initramfs;
+import dev.claw.image.PackageLayers;
 import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
 import dev.claw.profile.AgentProfile;
+import dev.claw.rootfs.DebianRoot;
 import dev.claw.vm.Accelerator;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.VmBackend;
@@ -49,7 +51,8 @@ public final class AgentRunner {
 
     Path kernel = kernel(request);
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
-    FileTree image = new ImageBuilder(init).build(request.profile(), request.extraFiles());
+    FileTree image = new ImageBuilder(init, packageLayers(request.profile()))
+        .build(request.profile(), request.extraFiles());
     AcceleratorProbe.Choice accelerator = chooseAccelerator(request, kernel, init, registry);
 
     Path dir = registry.create(request.profile().name());
@@ -61,6 +64,12 @@ public final class AgentRunner {
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
       return supervisor.boot(spec, request, accelerator, timeline, output, teardown);
     }
+  }
+
+  /** Where a Debian-based agent's layers come from; a static agent has none. */
+  private PackageLayers packageLayers(AgentProfile profile) throws IOException {
+    return profile.base().equals(AgentProfile.NO_BASE) ? PackageLayers.NONE
+        : DebianRoot.forHost(dirs, events);
   }
 
   /** The host must have room for the VM: said before anything is built or booted. */
