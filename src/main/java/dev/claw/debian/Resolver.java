@@ -174,11 +174,15 @@ public final class Resolver {
     /** The package to install for one alternative, or null (and why, in {@code attempt}). */
     private PackageRecord pick(Dependency dependency, Attempt attempt) {
       String name = dependency.name();
+      if (excluded.contains(name)) {
+        // Excluding a name excludes what it stands for: a virtual package (debconf-2.0) is
+        // not met through one of its providers (cdebconf) instead.
+        attempt.excludedMatch = true;
+        return null;
+      }
       PackageRecord real = universe.candidate(name).orElse(null);
       if (real != null) {
-        if (excluded.contains(name)) {
-          attempt.excludedMatch = true;
-        } else if (!dependency.allows(real.debianVersion())) {
+        if (!dependency.allows(real.debianVersion())) {
           attempt.reasons.add("the candidate " + name + " " + real.version()
               + " does not match " + dependency);
         } else if (!fits(dependency, real)) {

@@ -104,6 +104,19 @@ class ResolverTest {
   }
 
   @Test
+  void anExcludedVirtualPackageIsNotMetThroughItsProviders() {
+    Resolution resolution = resolver(
+        pkg("ca-certificates", "2023", "Depends", "debconf (>= 0.5) | debconf-2.0"),
+        pkg("debconf", "1.5", "Provides", "debconf-2.0"),
+        pkg("cdebconf", "0.270", "Provides", "debconf-2.0"))
+        .resolve(List.of("ca-certificates"), Set.of("debconf", "debconf-2.0"), Set.of());
+
+    assertThat(names(resolution)).containsExactly("ca-certificates");
+    assertThat(resolution.skipped()).containsExactly(
+        "ca-certificates depends on debconf (>= 0.5) | debconf-2.0: excluded by layer");
+  }
+
+  @Test
   void anExcludedAlternativeIsPassedOverForTheNextOne() {
     Resolution resolution = resolver(
         pkg("app", "1.0", "Depends", "perl | python3"),
