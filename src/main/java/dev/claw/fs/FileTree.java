@@ -251,7 +251,12 @@ public final class FileTree {
       current = current + "/" + parts[i];
       Entry entry = entries.get(current);
       if (entry == null) {
-        return implicitDirectory(current);
+        // A folder nobody added may still lead on to the entry asked for.
+        Optional<Entry> implicit = implicitDirectory(current);
+        if (implicit.isEmpty() || i == parts.length - 1) {
+          return implicit;
+        }
+        continue;
       }
       if (entry.type() == Type.SYMLINK) {
         String rest = String.join("/", List.of(parts).subList(i + 1, parts.length));
