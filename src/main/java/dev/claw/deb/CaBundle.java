@@ -3,6 +3,7 @@ package dev.claw.deb;
 import dev.claw.fs.FileTree;
 import dev.claw.fs.FileTree.Entry;
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -56,7 +57,13 @@ final class CaBundle {
       return new CaBundle(List.of(), 0);
     }
     Entry file = FileTree.fileEntry(PATH, 0644, bundle.toByteArray()).inLayer(layer);
-    return new CaBundle(List.of(file), count);
+    List<Entry> entries = new ArrayList<>();
+    // The folders too, in case no package shipped them: then they belong to this layer.
+    for (String folder : List.of("/etc", "/etc/ssl", "/etc/ssl/certs")) {
+      entries.add(FileTree.directoryEntry(folder, 0755).inLayer(layer));
+    }
+    entries.add(file);
+    return new CaBundle(entries, count);
   }
 
   /** The regular file a {@code .crt} entry under the certificate folder leads to, if any. */

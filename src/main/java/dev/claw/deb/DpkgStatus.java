@@ -37,6 +37,15 @@ final class DpkgStatus {
     return text.toString();
   }
 
+  /**
+   * The folders down to {@link #FOLDER}, attributed to {@code layer} (the first layer packages
+   * went into) rather than to whichever package's file happens to sort first below them.
+   */
+  static List<Entry> folders(String layer) {
+    return List.of("/var", "/var/lib", "/var/lib/dpkg", FOLDER).stream()
+        .map(path -> FileTree.directoryEntry(path, 0755).inLayer(layer)).toList();
+  }
+
   /** The status file, and the md5sums file if anything listed in it was kept. */
   static List<Entry> entries(PackageInstaller.InstalledPackage installed) {
     String name = installed.deb().name();

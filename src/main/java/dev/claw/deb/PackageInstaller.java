@@ -99,6 +99,9 @@ public final class PackageInstaller {
     }
     CaBundle bundle = CaBundle.of(tree, layers);
     List<Entry> batch = new ArrayList<>(bundle.entries());
+    if (!installed.isEmpty()) {
+      batch.addAll(DpkgStatus.folders(layers.get(0)));
+    }
     installed.values().forEach(p -> batch.addAll(DpkgStatus.entries(p)));
     try {
       tree.putAll(batch);

@@ -251,6 +251,7 @@ public final class FileTree {
       current = current + "/" + parts[i];
       Entry entry = entries.get(current);
       if (entry == null) {
+        // A folder nobody added may still lead on to the entry asked for.
         Optional<Entry> implicit = implicitDirectory(current);
         if (implicit.isEmpty() || i == parts.length - 1) {
           return implicit;
