@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,10 +33,28 @@ public final class Exec {
 
   /** Runs {@code command} in {@code dir} (null: the current directory) and waits for it. */
   public static Result run(Path dir, List<String> command) throws IOException {
+    return run(dir, command, Optional.empty());
+  }
+
+  /**
+   * Runs {@code command} with exactly {@code environment} and nothing inherited, for tools
+   * whose output must not depend on the caller's variables (locale, tool switches).
+   */
+  public static Result runWithOnly(Map<String, String> environment, List<String> command)
+      throws IOException {
+    return run(null, command, Optional.of(environment));
+  }
+
+  private static Result run(Path dir, List<String> command,
+      Optional<Map<String, String>> environment) throws IOException {
     ProcessBuilder builder = new ProcessBuilder(command);
     if (dir != null) {
       builder.directory(dir.toFile());
     }
+    environment.ifPresent(variables -> {
+      builder.environment().clear();
+      builder.environment().putAll(variables);
+    });
     Process process = builder.start();
     process.getOutputStream().close();
 
