@@ -2,17 +2,15 @@ package dev.claw.image.oci;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.claw.fs.FileTree;
 import dev.claw.host.Exec;
-import dev.claw.host.Trees;
+import dev.claw.testing.OciRun;
 import dev.claw.testing.TestAgents;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,39 +81,6 @@ class OciRuntimeTest {
     OciImageConfig config = new OciImageConfig(entrypoint, List.of("CLAW_TEST=from-oci"),
         "/app", "1000:1000", REF);
     OciLayout.write(image(), LAYERS, config, layout);
-
-    Path bundle = dir.resolve("bundle");
-    // A state folder of our own: no other runc user sees or collides with this container.
-    String state = dir.resolve("runc-state").toString();
-    String id = "claw-oci-test-" + UUID.randomUUID();
-    try {
-      succeed("umoci", "unpack", "--image", layout + ":" + REF, bundle.toString());
-      makeNonInteractive(bundle.resolve("config.json"));
-      return Exec.run(null, List.of("runc", "--root", state, "run", "--bundle",
-          bundle.toString(), id));
-    } finally {
-      // Also when the run failed half-way; "not found" just means nothing is left.
-      Exec.run(null, List.of("runc", "--root", state, "delete", "-f", id));
-      Trees.deleteQuietly(bundle);
-    }
-  }
-
-  /**
-   * umoci writes the bundle for an interactive shell, "terminal": true, as runc spec does. runc
-   * then needs a terminal (or a console socket) to hand the process, and this test has none;
-   * without one the process writes to the pipes we read, stdout apart from stderr. Nothing
-   * else in the generated config is changed.
-   */
-  private static void makeNonInteractive(Path configJson) throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    ObjectNode config = (ObjectNode) json.readTree(configJson.toFile());
-    ((ObjectNode) config.get("process")).put("terminal", false);
-    json.writeValue(configJson.toFile(), config);
-  }
-
-  private static void succeed(String... command) throws IOException {
-    Exec.Result result = Exec.run(null, List.of(command));
-    assertThat(result.exitCode()).as(String.join(" ", command) + ": " + result.tail(10))
-        .isZero();
+    return OciRun.run(layout, REF, Map.of(), dir);
   }
 }
