@@ -12,6 +12,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
  * mirror that misbehaves in each way claw must catch.
  */
 class TrustChainTest {
-  private static final String INDEX_XZ = "main/binary-amd64/Packages.xz";
+  private static final String INDEX = "main/binary-amd64/Packages";
+  private static final String INDEX_XZ = INDEX + ".xz";
   private static final String INDEX_GZ = "main/binary-amd64/Packages.gz";
   private static final String DISTS = "dists/" + TestMirror.SUITE + "/";
 
@@ -72,8 +76,9 @@ class TrustChainTest {
       throws IOException {
     byte[] xz = TestMirror.xz(TestMirror.packagesIndex());
     mirror.put(DISTS + INDEX_XZ, xz);
+    // Like Debian's, the Release vouches for the compressed and the uncompressed index.
     String release = TestMirror.release(codename.isEmpty() ? TestMirror.SUITE : codename,
-        extraFields, Map.of(INDEX_XZ, xz));
+        extraFields, Map.of(INDEX_XZ, xz, INDEX, plainIndex()));
     mirror.put(DISTS + "InRelease", key.clearsign(release));
   }
 
@@ -108,6 +113,43 @@ class TrustChainTest {
 
     assertThat(mirror.hits(DISTS + "InRelease")).isEqualTo(2);
     assertThat(mirror.hits(DISTS + INDEX_XZ)).isEqualTo(1);
+  }
+
+  @Test
+  void theIndexIsCachedUncompressedUnderTheDigestTheReleaseGivesForIt() throws IOException {
+    repository(archiveKey.keyring()).load();
+
+    try (Stream<Path> indexes = Files.list(cache.resolve("indexes"))) {
+      assertThat(indexes).containsExactly(cache.resolve("indexes/" + Sha256.of(plainIndex())));
+    }
+  }
+
+  @Test
+  void indexesNoLongerUsedAreRemovedOnceADayOld() throws IOException {
+    Path indexes = Files.createDirectories(cache.resolve("indexes"));
+    Path stale = Files.writeString(indexes.resolve("f".repeat(64)), "superseded index");
+    Files.setLastModifiedTime(stale, FileTime.from(Instant.now().minus(Duration.ofDays(2))));
+    Path recent = Files.writeString(indexes.resolve(".download-1.partial"), "another claw's");
+
+    repository(archiveKey.keyring()).load();
+
+    assertThat(stale).doesNotExist();
+    assertThat(recent).exists();
+    assertThat(indexes.resolve(Sha256.of(plainIndex()))).exists();
+  }
+
+  @Test
+  void anIndexThatDecompressesToOtherBytesThanTheReleaseSaysIsRefused() throws IOException {
+    byte[] xz = TestMirror.xz(TestMirror.packagesIndex());
+    byte[] other = TestMirror.packagesIndex().replace("1.0-1", "6.6-6")
+        .getBytes(StandardCharsets.UTF_8);
+    mirror.put(DISTS + "InRelease", archiveKey.clearsign(TestMirror.release(TestMirror.SUITE,
+        "", Map.of(INDEX_XZ, xz, INDEX, other))));
+
+    assertThatThrownBy(() -> repository(archiveKey.keyring()).load())
+        .hasMessageContaining(INDEX + " with")
+        .hasMessageContaining("but the signed InRelease says");
+    assertNoIndexCached();
   }
 
   @Test
@@ -321,6 +363,10 @@ class TrustChainTest {
   private LockedPackage lockedHello() {
     return LockedPackage.of(repository(archiveKey.keyring()).load().candidate("hello")
         .orElseThrow(), "base");
+  }
+
+  private static byte[] plainIndex() {
+    return TestMirror.packagesIndex().getBytes(StandardCharsets.UTF_8);
   }
 
   /** No temporary download, scratch folder or partial file survives. */
