@@ -41,10 +41,13 @@ import org.tukaani.xz.XZInputStream;
  *       the mirror has) must have exactly the size and SHA-256 the Release gives for it.
  * </ol>
  *
- * <p>Verified indexes are kept under {@code cacheDir/indexes}, named by their SHA-256, so a
- * later load downloads only the (small) InRelease files and any index that has changed.
- * Every cached index is hashed again before use. InRelease is fetched every time: it is what
- * says whether the cached indexes are still current.
+ * <p>Verified indexes are kept under {@code cacheDir/indexes}, named by their SHA-256 as the
+ * signed Release gives it, so a later load downloads only the (small) InRelease files and any
+ * index that has changed. Every cached index is hashed again before use. InRelease is fetched
+ * every time: it is what says whether the cached indexes are still current.
+ *
+ * <p>Loads one suite after another; an instance may be used by one thread at a time, and
+ * several claw processes may share one cache folder.
  */
 public final class DebianRepository {
   private static final String STEP = "debian";
