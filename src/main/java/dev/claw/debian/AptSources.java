@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -26,6 +27,8 @@ import java.util.stream.Stream;
  * accepted, and it checks every signature, so {@code trusted=yes} is refused.
  */
 public final class AptSources {
+  private static final Pattern DIST_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._+~/-]*");
+
   private AptSources() {}
 
   /**
@@ -228,6 +231,12 @@ public final class AptSources {
     if (components.isEmpty()) {
       throw malformed(where, "no components (such as main) are given for " + suite);
     }
+    for (String name : concat(suite, components)) {
+      // Both become parts of URLs and of nothing else; keep them to what Debian uses.
+      if (!DIST_NAME.matcher(name).matches() || name.contains("..")) {
+        throw malformed(where, "'" + name + "' is not a suite or component name");
+      }
+    }
     return new AptSource(base, suite, components, keyring(signedBy, where, etcApt));
   }
 
@@ -254,6 +263,12 @@ public final class AptSources {
           + " or correct Signed-By");
     }
     return keyring;
+  }
+
+  private static List<String> concat(String first, List<String> rest) {
+    List<String> all = new ArrayList<>(rest);
+    all.add(0, first);
+    return all;
   }
 
   private static ClawException malformed(String where, String why) {

@@ -20,15 +20,8 @@ final class ControlFile {
   static final class SyntaxException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private final int line;
-
     SyntaxException(int line, String message) {
       super("line " + line + ": " + message);
-      this.line = line;
-    }
-
-    int line() {
-      return line;
     }
   }
 

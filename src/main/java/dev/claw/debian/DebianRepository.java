@@ -15,11 +15,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.tukaani.xz.XZInputStream;
 
@@ -36,16 +41,20 @@ import org.tukaani.xz.XZInputStream;
  *       the mirror has) must have exactly the size and SHA-256 the Release gives for it.
  * </ol>
  *
- * <p>Verified indexes are kept under {@code cacheDir/indexes}, named by their SHA-256, so a
- * later load downloads only the (small) InRelease files and any index that has changed.
- * Every cached index is hashed again before use. InRelease is fetched every time: it is what
- * says whether the cached indexes are still current.
+ * <p>Verified indexes are kept under {@code cacheDir/indexes}, named by their SHA-256 as the
+ * signed Release gives it, so a later load downloads only the (small) InRelease files and any
+ * index that has changed. Every cached index is hashed again before use. InRelease is fetched
+ * every time: it is what says whether the cached indexes are still current.
+ *
+ * <p>Loads one suite after another; an instance may be used by one thread at a time, and
+ * several claw processes may share one cache folder.
  */
 public final class DebianRepository {
   private static final String STEP = "debian";
   // Debian's largest InRelease is about 150 KB; anything far beyond is not an InRelease.
   private static final long MAX_INRELEASE_BYTES = 16L << 20;
   private static final List<String> COMPRESSIONS = List.of(".xz", ".gz", "");
+  private static final Duration PRUNE_AFTER = Duration.ofDays(1);
 
   private final List<AptSource> sources;
   private final String architecture;
@@ -92,12 +101,14 @@ public final class DebianRepository {
     List<PackageRecord> records = new ArrayList<>();
     try {
       Path indexes = Files.createDirectories(cacheDir.resolve("indexes"));
+      Set<Path> used = new HashSet<>();
       for (AptSource source : sources) {
         ReleaseFile release = release(source, validUntil);
         for (String component : source.components()) {
-          records.addAll(packages(source, release, component, indexes));
+          records.addAll(packages(source, release, component, indexes, used));
         }
       }
+      prune(indexes, used);
     } catch (IOException e) {
       throw new ClawException("could not use the package index cache in " + cacheDir + ": " + e,
           "check that " + cacheDir + " is writable and the disk has room", e);
@@ -140,7 +151,7 @@ public final class DebianRepository {
           "the mirror serves another distribution under this name (or replays an old one):"
           + " check the suite in the apt source, or use another mirror");
     }
-    if (!release.architectures().contains(architecture)) {
+    if (!release.offers(architecture)) {
       throw new ClawException(what + " has no packages for " + architecture + " (it has "
           + String.join(" ", release.architectures()) + ")",
           "remove this source from apt's sources, or build for an architecture it has");
@@ -184,9 +195,15 @@ public final class DebianRepository {
 
   // ---- Packages indexes
 
+  /**
+   * Loads one component's index. When the Release vouches for the uncompressed index too, as
+   * Debian's do, the cache keeps it uncompressed (verified against that entry): decompressing
+   * xz is most of the cost of a warm load.
+   */
   private List<PackageRecord> packages(AptSource source, ReleaseFile release,
-      String component, Path indexes) throws IOException {
+      String component, Path indexes, Set<Path> used) throws IOException {
     String base = component + "/binary-" + architecture + "/Packages";
+    ReleaseFile.FileEntry plain = release.files().get(base);
     boolean listed = false;
     for (String compression : COMPRESSIONS) {
       ReleaseFile.FileEntry entry = release.files().get(base + compression);
@@ -194,9 +211,14 @@ public final class DebianRepository {
         continue;
       }
       listed = true;
-      Optional<Path> file = cachedOrFetched(source, release, entry, indexes);
+      ReleaseFile.FileEntry kept = plain != null ? plain : entry;
+      Optional<Path> file = cached(kept, indexes, source);
+      if (file.isEmpty()) {
+        file = fetchIndex(source, release, entry, kept, indexes);
+      }
       if (file.isPresent()) {
-        return parse(file.get(), compression, source, entry);
+        used.add(file.get());
+        return parse(file.get(), kept == plain ? "" : compression, source, entry);
       }
     }
     String where = source.uri() + "/dists/" + source.suite() + "/" + base;
@@ -206,30 +228,55 @@ public final class DebianRepository {
         + " mirror" : "check the component '" + component + "' in the apt source");
   }
 
-  private Optional<Path> cachedOrFetched(AptSource source, ReleaseFile release,
-      ReleaseFile.FileEntry entry, Path indexes) throws IOException {
+  /** The cached copy of {@code entry}, if it is there and still has the right digest. */
+  private Optional<Path> cached(ReleaseFile.FileEntry entry, Path indexes, AptSource source)
+      throws IOException {
     Path cached = indexes.resolve(entry.sha256());
-    if (Files.isRegularFile(cached)) {
-      if (Files.size(cached) == entry.size() && Sha256.of(cached).equals(entry.sha256())) {
-        events.detail("using the cached " + entry.path() + " of " + source.suite());
-        return Optional.of(cached);
-      }
-      events.warn("the cached index " + cached + " is corrupt; downloading it again");
-      Files.delete(cached);
+    if (!Files.isRegularFile(cached)) {
+      return Optional.empty();
     }
+    if (Files.size(cached) == entry.size() && Sha256.of(cached).equals(entry.sha256())) {
+      events.detail("using the cached " + entry.path() + " of " + source.suite());
+      // Marks it as in use, so that a concurrent claw's prune leaves it alone.
+      Files.setLastModifiedTime(cached, FileTime.from(Instant.now()));
+      return Optional.of(cached);
+    }
+    events.warn("the cached index " + cached + " is corrupt; downloading it again");
+    Files.delete(cached);
+    return Optional.empty();
+  }
 
+  /**
+   * Downloads {@code entry}, checks it, and caches it as {@code kept}: the same file, or its
+   * uncompressed content, checked against the Release's entry for that.
+   */
+  private Optional<Path> fetchIndex(AptSource source, ReleaseFile release,
+      ReleaseFile.FileEntry entry, ReleaseFile.FileEntry kept, Path indexes)
+      throws IOException {
     Path partial = Files.createTempFile(indexes, ".download-", ".partial");
+    Path unpacked = null;
     try {
-      Optional<Http.Download> download = fetchIndex(source, release, entry, partial);
+      Optional<Http.Download> download = download(source, release, entry, partial);
       if (download.isEmpty()) {
         return Optional.empty();
       }
       checkDigest(download.get(), entry, source);
-      Files.move(partial, cached, StandardCopyOption.ATOMIC_MOVE,
+
+      Path verified = partial;
+      if (kept != entry) {
+        unpacked = Files.createTempFile(indexes, ".unpacked-", ".partial");
+        checkDigest(decompress(partial, entry, unpacked, kept), kept, source);
+        verified = unpacked;
+      }
+      Path cached = indexes.resolve(kept.sha256());
+      Files.move(verified, cached, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
       return Optional.of(cached);
     } finally {
       Files.deleteIfExists(partial);
+      if (unpacked != null) {
+        Files.deleteIfExists(unpacked);
+      }
     }
   }
 
@@ -237,7 +284,7 @@ public final class DebianRepository {
    * Fetches by hash when the Release offers it, as apt does: a mirror that updates between our
    * InRelease and index requests still serves the index that InRelease describes.
    */
-  private Optional<Http.Download> fetchIndex(AptSource source, ReleaseFile release,
+  private Optional<Http.Download> download(AptSource source, ReleaseFile release,
       ReleaseFile.FileEntry entry, Path partial) {
     String dists = source.uri() + "/dists/" + source.suite() + "/";
     events.progress(STEP, "downloading " + entry.path() + " of " + source.suite() + " ("
@@ -251,6 +298,35 @@ public final class DebianRepository {
       }
     }
     return http.fetch(URI.create(dists + entry.path()), partial, entry.size());
+  }
+
+  private static Http.Download decompress(Path compressed, ReleaseFile.FileEntry entry,
+      Path target, ReleaseFile.FileEntry expected) throws IOException {
+    String compression = entry.path().substring(entry.path().lastIndexOf('/'))
+        .replaceFirst("^/Packages", "");
+    try (InputStream in = decompress(new BufferedInputStream(Files.newInputStream(compressed),
+        1 << 16), compression)) {
+      return Http.copy(in, target, expected.size(), expected.path());
+    }
+  }
+
+  /**
+   * Deletes what this load did not use (superseded indexes, downloads a killed claw left),
+   * once it is a day old: the index of a point release is 50 MB, and Debian makes several a
+   * year. The day's grace spares files a concurrent claw is working with.
+   */
+  private void prune(Path indexes, Set<Path> used) {
+    Instant cutoff = Instant.now().minus(PRUNE_AFTER);
+    try (Stream<Path> files = Files.list(indexes)) {
+      for (Path file : files.filter(file -> !used.contains(file)).toList()) {
+        if (Files.getLastModifiedTime(file).toInstant().isBefore(cutoff)) {
+          Files.deleteIfExists(file);
+          events.detail("removed the unused index " + file.getFileName() + " from the cache");
+        }
+      }
+    } catch (IOException e) {
+      events.detail("could not clean up " + indexes + ": " + e);
+    }
   }
 
   private static void checkDigest(Http.Download download, ReleaseFile.FileEntry entry,

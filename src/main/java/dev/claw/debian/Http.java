@@ -80,7 +80,11 @@ final class Http {
     }
   }
 
-  private static Download copy(InputStream body, Path target, long limit, URI uri)
+  /**
+   * Writes {@code body} to {@code target}, hashing it, and stops with an error past
+   * {@code limit} bytes; {@code source} names where the bytes come from.
+   */
+  static Download copy(InputStream body, Path target, long limit, Object source)
       throws IOException {
     MessageDigest sha = sha256();
     long size = 0;
@@ -91,7 +95,7 @@ final class Http {
         size += n;
         if (size > limit) {
           throw new ClawException("the mirror sent more than the expected " + limit
-              + " bytes for " + uri, "the mirror is broken or tampered with: use another"
+              + " bytes for " + source, "the mirror is broken or tampered with: use another"
               + " mirror");
         }
         sha.update(buffer, 0, n);

@@ -34,13 +34,12 @@ public final class PackageUniverse {
    */
   public static PackageUniverse of(Collection<PackageRecord> records) {
     Map<String, PackageRecord> best = new TreeMap<>();
-    Map<String, DebianVersion> bestVersion = new HashMap<>();
     for (PackageRecord record : records) {
-      DebianVersion version = record.debianVersion();
-      DebianVersion current = bestVersion.get(record.name());
-      if (current == null || version.compareTo(current) > 0) {
+      // Most names occur once: versions are parsed only where two suites compete.
+      PackageRecord current = best.putIfAbsent(record.name(), record);
+      if (current != null
+          && record.debianVersion().compareTo(current.debianVersion()) > 0) {
         best.put(record.name(), record);
-        bestVersion.put(record.name(), version);
       }
     }
     return new PackageUniverse(best);

@@ -19,6 +19,7 @@ import java.util.Optional;
  * The signed part of a suite's InRelease: which suite it is, until when it may be trusted,
  * and the size and SHA-256 of every index file below it.
  *
+ * @param architectures as listed; empty when the Release does not say
  * @param files by path relative to {@code dists/<suite>/}, such as main/binary-amd64/Packages.xz
  */
 record ReleaseFile(String suite, String codename, Optional<Instant> validUntil,
@@ -42,8 +43,10 @@ record ReleaseFile(String suite, String codename, Optional<Instant> validUntil,
     }
     Optional<Instant> validUntil = Optional.ofNullable(fields.get("Valid-Until"))
         .map(date -> parseDate(date, what));
-    List<String> architectures = List.of(fields.getOrDefault("Architectures", "")
-        .strip().split("\\s+"));
+    // Without the field apt assumes every architecture; so does claw.
+    String listed = fields.get("Architectures");
+    List<String> architectures = listed == null ? List.of()
+        : List.of(listed.strip().split("\\s+"));
     boolean byHash = "yes".equalsIgnoreCase(fields.getOrDefault("Acquire-By-Hash", "no"));
     return new ReleaseFile(suite, codename, validUntil, architectures, byHash,
         entries(sha256, what));
@@ -96,6 +99,11 @@ record ReleaseFile(String suite, String codename, Optional<Instant> validUntil,
   private static ClawException malformed(String what, String why) {
     return new ClawException(what + " is malformed: " + why,
         "use another mirror, or report it to the repository's operators");
+  }
+
+  /** Whether the suite has packages for {@code architecture}, as far as it says. */
+  boolean offers(String architecture) {
+    return architectures.isEmpty() || architectures.contains(architecture);
   }
 
   /** Whether this Release describes {@code requested}, by suite ("stable") or codename. */

@@ -52,7 +52,8 @@ public final class Resolver {
   /**
    * Resolves one layer.
    *
-   * @param wanted the names the layer lists, real or virtual, in the layer's order
+   * @param wanted the names the layer lists, real or virtual, in the layer's order (a
+   *     constraint such as {@code python3 (>= 3.11)} is honoured too)
    * @param excluded names never to install
    * @param alreadyInstalled names earlier layers installed; taken to be at their candidate
    *     version, they satisfy dependencies and are not returned again

@@ -43,7 +43,13 @@ final class SignatureCheck {
       command.add(file.toString());
     }
     command.add(signedFile.toString());
-    Exec.Result result = Exec.run(scratch, command);
+    Exec.Result result;
+    try {
+      result = Exec.run(scratch, command);
+    } catch (IOException e) {
+      throw new ClawException("could not run gpgv to check " + what + ": " + e.getMessage(),
+          "check that gpgv works: gpgv --version", e);
+    }
 
     judge(result, keyring, what);
     return Files.readString(scratch.resolve("signed.txt"), StandardCharsets.UTF_8);
