@@ -1,6 +1,7 @@
 package dev.claw.deb;
 
 import dev.claw.ClawException;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -148,7 +149,8 @@ public final class DebPackage {
    * damage, so a caller that must not act on half a package collects entries first.
    */
   public void readData(Consumer<DebEntry> visitor) {
-    try (TarReader reader = new TarReader(dataCompression.decode(slice(bytes, data)))) {
+    try (TarReader reader = new TarReader(new BufferedInputStream(
+        dataCompression.decode(slice(bytes, data)), 1 << 16))) {
       for (DebEntry entry = next(reader); entry != null; entry = next(reader)) {
         visitor.accept(entry);
       }

@@ -22,6 +22,12 @@ import java.util.Optional;
  * clash with what is already in the tree, a damaged tarball) leaves the tree and the report
  * as they were, and the {@link ClawException} names the package and the entry.
  *
+ * <p>What changes on the way in: paths move to merged /usr ({@link DebPaths}); the policy
+ * drops what agents never need ({@link InstallPolicy}); regular files lose their setuid and
+ * setgid bits unless the policy keeps them (folders keep setgid, which only passes the group
+ * on to new files); owners stay as the tarball's numbers, "root" by name meaning 0, and
+ * anything not owned by root is reported.
+ *
  * <p>The same packages installed in the same order with the same policies give the same tree
  * and the same report: nothing depends on the host, the clock or hash-map order.
  *
