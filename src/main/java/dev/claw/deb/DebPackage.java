@@ -178,7 +178,7 @@ public final class DebPackage {
   }
 
   static ClawException damaged(String fileName, DebFormatException e) {
-    return new ClawException(fileName + " is not a usable Debian package: " + e.getMessage(),
+    return Printable.exception(fileName + " is not a usable Debian package: " + e.getMessage(),
         "the download is damaged or is not a .deb: delete " + fileName + " (or clear claw's"
             + " package cache) so that claw fetches it again, then build again", e);
   }

@@ -281,8 +281,8 @@ final class PackageStaging {
   }
 
   private ClawException refused(String tarName, String why, String fix) {
-    return new ClawException(deb + " (" + deb.fileName() + ") cannot be installed: entry "
-        + tarName + ": " + why, fix + "; nothing of " + deb.name() + " was installed");
+    return Printable.exception(deb + " (" + deb.fileName() + ") cannot be installed: entry "
+        + tarName + ": " + why, fix + "; nothing of " + deb.name() + " was installed", null);
   }
 
   private static String describe(DebEntry.Kind kind) {

@@ -104,6 +104,16 @@ class HostilePackageTest {
   }
 
   @Test
+  void terminalControlsInANameAreShownAsEscapes() {
+    DebPackage deb = evil().file("./\u001b]0;owned\u0007/../x", 0644, "x").read();
+
+    assertThatThrownBy(() -> installer.install(deb, "base", InstallPolicy.defaults()))
+        .isInstanceOf(ClawException.class)
+        .hasMessageContaining("entry ./\\u001b]0;owned\\u0007/../x:")
+        .hasMessageNotContaining("\u001b");
+  }
+
+  @Test
   void whatThePolicyDropsIsNoObstacle() {
     String longName = "n".repeat(300);
     TestDeb deb = evil().special("./dev/mem", TarConstants.LF_CHR)
