@@ -184,10 +184,10 @@ public final class DebPackage {
   }
 
   static String describe(Exception e) {
-    if (e instanceof EOFException || e.getMessage() == null) {
-      return "it ends too early (" + e.getClass().getSimpleName() + ")";
+    if (e instanceof EOFException) {
+      return "it ends too early";
     }
-    return e.getMessage();
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static Compression compression(ArArchive.Member member, String stem)
