@@ -1,6 +1,7 @@
 package dev.claw.deb;
 
 import dev.claw.ClawException;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -148,7 +149,8 @@ public final class DebPackage {
    * damage, so a caller that must not act on half a package collects entries first.
    */
   public void readData(Consumer<DebEntry> visitor) {
-    try (TarReader reader = new TarReader(dataCompression.decode(slice(bytes, data)))) {
+    try (TarReader reader = new TarReader(new BufferedInputStream(
+        dataCompression.decode(slice(bytes, data)), 1 << 16))) {
       for (DebEntry entry = next(reader); entry != null; entry = next(reader)) {
         visitor.accept(entry);
       }
@@ -176,16 +178,16 @@ public final class DebPackage {
   }
 
   static ClawException damaged(String fileName, DebFormatException e) {
-    return new ClawException(fileName + " is not a usable Debian package: " + e.getMessage(),
+    return Printable.exception(fileName + " is not a usable Debian package: " + e.getMessage(),
         "the download is damaged or is not a .deb: delete " + fileName + " (or clear claw's"
             + " package cache) so that claw fetches it again, then build again", e);
   }
 
   static String describe(Exception e) {
-    if (e instanceof EOFException || e.getMessage() == null) {
-      return "it ends too early (" + e.getClass().getSimpleName() + ")";
+    if (e instanceof EOFException) {
+      return "it ends too early";
     }
-    return e.getMessage();
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
   }
 
   private static Compression compression(ArArchive.Member member, String stem)

@@ -80,7 +80,8 @@ public final class InstallReport {
   public List<String> toLines() {
     List<String> lines = new ArrayList<>();
     for (LayerReport layer : layers()) {
-      lines.add("layer " + layer.layer() + ": " + layer.packages() + " packages, "
+      lines.add("layer " + layer.layer() + ": " + layer.packages()
+          + (layer.packages() == 1 ? " package, " : " packages, ")
           + counts(layer.filesKept(), layer.bytesKept()) + " kept, "
           + counts(layer.filesDropped(), layer.bytesDropped()) + " dropped");
       for (PackageReport p : packages) {

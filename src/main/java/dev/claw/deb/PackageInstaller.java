@@ -22,6 +22,12 @@ import java.util.Optional;
  * clash with what is already in the tree, a damaged tarball) leaves the tree and the report
  * as they were, and the {@link ClawException} names the package and the entry.
  *
+ * <p>What changes on the way in: paths move to merged /usr ({@link DebPaths}); the policy
+ * drops what agents never need ({@link InstallPolicy}); regular files lose their setuid and
+ * setgid bits unless the policy keeps them (folders keep setgid, which only passes the group
+ * on to new files); owners stay as the tarball's numbers, "root" by name meaning 0, and
+ * anything not owned by root is reported.
+ *
  * <p>The same packages installed in the same order with the same policies give the same tree
  * and the same report: nothing depends on the host, the clock or hash-map order.
  *
@@ -106,9 +112,9 @@ public final class PackageInstaller {
     try {
       tree.putAll(batch);
     } catch (TreeConflictException e) {
-      throw new ClawException("cannot write " + e.path().orElse("dpkg's files") + ": "
+      throw Printable.exception("cannot write " + e.path().orElse("dpkg's files") + ": "
           + e.getMessage(), "leave " + e.path().orElse("that path") + " to claw: nothing"
-          + " else (a package, the profile's files) may put anything there");
+          + " else (a package, the profile's files) may put anything there", e);
     }
     finished = true;
 
@@ -139,18 +145,18 @@ public final class PackageInstaller {
     String path = e.path().orElse("");
     String problem = deb + " (" + deb.fileName() + ") cannot be installed: ";
     if (staged.tarNameAt(path).isEmpty() && DebPaths.MERGED_FOLDERS.contains(path)) {
-      return new ClawException(problem + "with merged /usr, " + path + " must be a link to "
+      return Printable.exception(problem + "with merged /usr, " + path + " must be a link to "
           + DebPaths.linkTarget(path) + ", but the image has something else there ("
           + e.getMessage() + ")", "install packages before adding other files to the image,"
-          + " and put nothing at " + path + "; nothing of " + deb.name() + " was installed");
+          + " and put nothing at " + path + "; nothing of " + deb.name() + " was installed", e);
     }
     String entry = staged.tarNameAt(path).map(name -> "entry " + name
         + (name.endsWith(path.substring(1)) ? "" : " (installed as " + path + ")"))
         .orElse("an entry");
     String other = ownerOf(path).map(owner -> " (" + owner + " is there already)").orElse("");
-    return new ClawException(problem + entry + ": " + e.getMessage() + other,
+    return Printable.exception(problem + entry + ": " + e.getMessage() + other,
         "leave out one of the packages that want " + path + ", or drop the path from one of"
-            + " them with a drop pattern; nothing of " + deb.name() + " was installed");
+            + " them with a drop pattern; nothing of " + deb.name() + " was installed", e);
   }
 
   /** The package that installed {@code path}, or the link or file it lies below. */

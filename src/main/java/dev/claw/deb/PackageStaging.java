@@ -98,7 +98,10 @@ final class PackageStaging {
       addDropped(entry, path);
       return;
     }
-    DebPaths.checkLength(path);
+    if (!folder) {
+      // A folder's length is checked once it is known to be kept (see result()).
+      checkLength(entry.name(), path);
+    }
     addKept(entry, path, original);
   }
 
@@ -225,13 +228,27 @@ final class PackageStaging {
     Set<String> keptFolders = keptFolders();
     List<Staged> kept = new ArrayList<>();
     for (Staged s : staged) {
-      if (!s.entry().isDirectory() || keptFolders.contains(s.entry().path())) {
+      boolean folder = s.entry().isDirectory();
+      if (!folder || keptFolders.contains(s.entry().path())) {
+        if (folder) {
+          checkLength(s.tarName(), s.entry().path());
+        }
         kept.add(s);
         DebPaths.mergedFolderOf(s.original()).ifPresent(mergedFoldersUsed::add);
       }
     }
     return new StagedPackage(deb, layer, kept, List.copyOf(mergedFoldersUsed), setuidStripped,
         filesDropped, bytesDropped);
+  }
+
+  /** Refuses a path too long for the images; dropping it is the way out. */
+  private void checkLength(String tarName, String path) {
+    try {
+      DebPaths.checkLength(path);
+    } catch (UnsafePathException e) {
+      throw refused(tarName, e.getMessage(), "drop " + path + " with a drop pattern for "
+          + deb.name() + ", or leave the package out");
+    }
   }
 
   /**
@@ -264,8 +281,8 @@ final class PackageStaging {
   }
 
   private ClawException refused(String tarName, String why, String fix) {
-    return new ClawException(deb + " (" + deb.fileName() + ") cannot be installed: entry "
-        + tarName + ": " + why, fix + "; nothing of " + deb.name() + " was installed");
+    return Printable.exception(deb + " (" + deb.fileName() + ") cannot be installed: entry "
+        + tarName + ": " + why, fix + "; nothing of " + deb.name() + " was installed", null);
   }
 
   private static String describe(DebEntry.Kind kind) {

@@ -77,6 +77,8 @@ class HostilePackageTest {
             "entry ./odd: it has tar type 'Z'"),
         Arguments.of("long name", evil().file("./usr/" + longName, 0644, "x"),
             "one of its names is 256 bytes long, more than the 255"),
+        Arguments.of("long folder name", evil().dir("./opt/" + longName + "/", 0755),
+            "entry ./opt/" + longName + "/: one of its names is 256 bytes long"),
         Arguments.of("long path", evil().file(deep, 0644, "x"),
             "bytes long, more than the 4095 an image can hold"),
         Arguments.of("stray hard link", evil().hardlink("./usr/bin/pw", "./etc/passwd"),
@@ -102,13 +104,27 @@ class HostilePackageTest {
   }
 
   @Test
-  void aDeviceNodeThePolicyDropsIsNoObstacle() {
-    TestDeb deb = evil().special("./dev/mem", TarConstants.LF_CHR);
+  void terminalControlsInANameAreShownAsEscapes() {
+    DebPackage deb = evil().file("./\u001b]0;owned\u0007/../x", 0644, "x").read();
+
+    assertThatThrownBy(() -> installer.install(deb, "base", InstallPolicy.defaults()))
+        .isInstanceOf(ClawException.class)
+        .hasMessageContaining("entry ./\\u001b]0;owned\\u0007/../x:")
+        .hasMessageNotContaining("\u001b");
+  }
+
+  @Test
+  void whatThePolicyDropsIsNoObstacle() {
+    String longName = "n".repeat(300);
+    TestDeb deb = evil().special("./dev/mem", TarConstants.LF_CHR)
+        .dir("./usr/share/doc/evil/" + longName + "/", 0755)
+        .file("./usr/share/doc/evil/" + longName + "/" + longName, 0644, "long");
 
     installer.install(deb.read(), "base", InstallPolicy.defaults().drop("evil", "/dev/**"));
 
     assertThat(tree.contains("/dev")).isFalse();
-    assertThat(report.get("evil").filesDropped()).isEqualTo(1);
+    assertThat(tree.contains("/usr/share/doc")).isFalse();
+    assertThat(report.get("evil").filesDropped()).isEqualTo(2);
   }
 
   @Test

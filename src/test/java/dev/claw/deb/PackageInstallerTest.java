@@ -138,7 +138,7 @@ class PackageInstallerTest {
         new InstallReport.LayerReport("base", 1, 11, 72, 2, 14),
         new InstallReport.LayerReport("extra", 1, 1, 2, 0, 0));
     assertThat(report.toLines()).contains(
-        "layer extra: 1 packages, 1 file (2 bytes) kept, 0 files (0 bytes) dropped",
+        "layer extra: 1 package, 1 file (2 bytes) kept, 0 files (0 bytes) dropped",
         "  extra 1.0-1: 1 file (2 bytes) kept, 0 files (0 bytes) dropped",
         "    not run: postinst, prerm",
         "    setuid/setgid removed: /usr/bin/become (04755), /usr/bin/wall (02755)");
