@@ -54,9 +54,11 @@ public final class AgentRunner {
 
     Path dir = registry.create(request.profile().name());
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
-      VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
-      Initramfs.writeTo(image, spec.initramfs());
-      checkImageFits(request.profile(), Files.size(spec.initramfs()));
+      BootImages.Written boot = BootImages.write(image, request.format(), dir);
+      checkImageFits(request.profile(), boot.bytesInMemory());
+      boot.rootDisk().ifPresent(disk -> events.detail("root disk: " + disk.filesystem() + ", "
+          + sizeMib(disk.image()) + " MiB, read-only"));
+      VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir, boot);
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
       return supervisor.boot(spec, request, accelerator, timeline, output, teardown);
@@ -81,8 +83,9 @@ public final class AgentRunner {
   }
 
   /**
-   * The guest unpacks its whole image into memory and still needs room for the agent: fail
-   * here with the numbers rather than in the guest as an out-of-memory kill.
+   * The guest unpacks its whole initramfs into memory and still needs room for the agent:
+   * fail here with the numbers rather than in the guest as an out-of-memory kill. A disk
+   * image is read as needed and does not count.
    */
   private static void checkImageFits(AgentProfile profile, long imageBytes) {
     long memoryMib = profile.vm().memoryMib();
@@ -90,7 +93,8 @@ public final class AgentRunner {
     if (imageMib * 2 > memoryMib) {
       throw new ClawException("the image is " + imageMib + " MiB and vm.memory only "
           + memoryMib + " MiB; the guest unpacks the whole image into memory",
-          "raise vm.memory to at least " + Math.max(64, imageMib * 3) + "M");
+          "raise vm.memory to at least " + Math.max(64, imageMib * 3) + "M, or boot from a "
+              + "disk image (--format erofs or ext4)");
     }
   }
 
@@ -161,10 +165,19 @@ public final class AgentRunner {
   }
 
   private static VmSpec spec(RunRequest request, Path kernel, Accelerator accelerator,
-      Path dir) {
+      Path dir, BootImages.Written boot) {
     var vm = request.profile().vm();
-    return new VmSpec(request.profile().name(), kernel, dir.resolve("initramfs.cpio"),
+    return new VmSpec(request.profile().name(), kernel, boot.initramfs(),
         KernelCommandLine.standard(), vm.memoryMib(), vm.cpus(), accelerator,
-        Optional.of(dir.resolve("channel.sock")), dir.resolve("console.log"), dir);
+        Optional.of(dir.resolve("channel.sock")), dir.resolve("console.log"), dir,
+        boot.rootDisk());
+  }
+
+  private static long sizeMib(Path file) {
+    try {
+      return Files.size(file) >> 20;
+    } catch (IOException e) {
+      return -1;
+    }
   }
 }
