@@ -56,8 +56,9 @@ public final class AgentRunner {
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
       BootImages.Written boot = BootImages.write(image, request.format(), dir);
       checkImageFits(request.profile(), boot.bytesInMemory());
-      boot.rootDisk().ifPresent(disk -> events.detail("root disk: " + disk.filesystem() + ", "
-          + sizeMib(disk.image()) + " MiB, read-only"));
+      boot.rootDisk().ifPresent(disk -> events.detail("root disk: " + disk.filesystem()
+          + ", " + sizeKib(disk.image()) + " KiB, read-only; initramfs "
+          + sizeKib(boot.initramfs()) + " KiB"));
       VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir, boot);
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
@@ -173,9 +174,9 @@ public final class AgentRunner {
         boot.rootDisk());
   }
 
-  private static long sizeMib(Path file) {
+  private static long sizeKib(Path file) {
     try {
-      return Files.size(file) >> 20;
+      return Files.size(file) >> 10;
     } catch (IOException e) {
       return -1;
     }
