@@ -34,8 +34,13 @@
 #define DEFAULT_CHANNEL "/dev/vport0p1"
 #define CHANNEL_PARAM "claw.channel="
 #define PROBE_PARAM "claw.probe"
+#define ROOT_PARAM "claw.root="
+#define ROOTFSTYPE_PARAM "claw.rootfstype="
+#define SYSROOT "/sysroot"
 /* Virtio-serial ports are added from a kernel work queue, so the node may appear after we run. */
 #define CHANNEL_WAIT_MS 10000
+/* A virtio disk is probed before init runs; the wait is only a margin before saying it is gone. */
+#define ROOT_WAIT_MS 2000
 /* Output still open once every process is gone can only be an fd stuck in flight on a socket. */
 #define DRAIN_TIMEOUT_MS 2000
 
@@ -180,6 +185,13 @@ static int mount_at(const char *type, const char *dir, unsigned long flags, cons
 	return 0;
 }
 
+/* Exec allowed on /tmp: agents build and run code there, and noexec would not stop an agent
+ * that can write anywhere else or run an interpreter anyway. */
+static int mount_tmp(const char *dir, char *err, size_t errlen)
+{
+	return mount_at("tmpfs", dir, MS_NOSUID | MS_NODEV, "mode=1777", err, errlen);
+}
+
 /* Without /dev/console in the initramfs the kernel starts us with fds 0-2 closed; fill them so
  * that fd 2 is the console and no later pipe can land on 0-2 and be clobbered by dup2. */
 static void claim_std_fds(void)
@@ -224,17 +236,21 @@ static int cmdline_has_word(const char *word)
 	return 0;
 }
 
-static void channel_path(char *out, size_t cap)
+/* The value of "param=value" on the kernel command line into out; 0 if it is not there. */
+static int cmdline_value(const char *param, char *out, size_t cap)
 {
 	char cmd[4096];
+	int found = 0;
 
-	snprintf(out, cap, "%s", DEFAULT_CHANNEL);
 	read_cmdline(cmd, sizeof cmd);
 	/* Last occurrence wins, as for kernel parameters. */
 	for (char *tok = strtok(cmd, " \t\n"); tok; tok = strtok(NULL, " \t\n")) {
-		if (strncmp(tok, CHANNEL_PARAM, strlen(CHANNEL_PARAM)) == 0)
-			snprintf(out, cap, "%s", tok + strlen(CHANNEL_PARAM));
+		if (strncmp(tok, param, strlen(param)) == 0) {
+			snprintf(out, cap, "%s", tok + strlen(param));
+			found = 1;
+		}
 	}
+	return found;
 }
 
 static void open_channel(void)
@@ -242,7 +258,8 @@ static void open_channel(void)
 	char path[256];
 	const struct timespec step = { 0, 10 * 1000 * 1000 };
 
-	channel_path(path, sizeof path);
+	if (!cmdline_value(CHANNEL_PARAM, path, sizeof path))
+		snprintf(path, sizeof path, "%s", DEFAULT_CHANNEL);
 	for (int waited = 0;; waited += 10) {
 		chan = open(path, O_RDWR | O_CLOEXEC | O_NOCTTY);
 		if (chan >= 0)
@@ -261,6 +278,86 @@ static void send_hello(void)
 	put_le(p, PROTOCOL_VERSION, 4);
 	put_le(p + 4, boottime_ns(), 8);
 	send_frame('H', p, sizeof p);
+}
+
+/* ---- root disk: claw.root= ---- */
+
+static void wait_for_disk(const char *dev)
+{
+	const struct timespec step = { 0, 10 * 1000 * 1000 };
+	struct stat st;
+
+	for (int waited = 0; stat(dev, &st) != 0; waited += 10) {
+		if (errno != ENOENT || waited >= ROOT_WAIT_MS)
+			die("no root disk at %s (%s): is the image attached to the VM?", dev,
+			    strerror(errno));
+		nanosleep(&step, NULL);
+	}
+	if (!S_ISBLK(st.st_mode))
+		die("claw.root=%s is not a block device", dev);
+}
+
+static _Noreturn void mount_failed(const char *dev, const char *type, int err)
+{
+	const char *what = strerror(err);
+
+	switch (err) {
+	case ENODEV:
+		die("cannot mount %s (%s): %s: is the kernel built with %s?", dev, type, what, type);
+	case EINVAL:
+	case EUCLEAN:
+	case EIO:
+	case EBADMSG:
+		die("cannot mount %s (%s): %s: is it an intact %s image? It may be damaged, or in "
+		    "another format", dev, type, what, type);
+	default:
+		die("cannot mount %s (%s): %s", dev, type, what);
+	}
+}
+
+/* A folder of the read-only root that init mounts on: the image must have it, as nothing
+ * can make it now. */
+static void need_folder(const char *path, int err)
+{
+	if (err == ENOENT || err == EROFS || err == ENOTDIR)
+		die("the root image has no %s folder (%s): claw writes one into every disk image",
+		    path + strlen(SYSROOT), strerror(err));
+}
+
+static void move_into_root(const char *from)
+{
+	char to[64];
+
+	snprintf(to, sizeof to, "%s%s", SYSROOT, from);
+	if (mount(from, to, NULL, MS_MOVE, NULL) != 0) {
+		need_folder(to, errno);
+		die("moving %s into the root image: %s", from, strerror(errno));
+	}
+}
+
+/* Mounts the disk read-only at /sysroot, gives it a fresh /tmp and the kernel's /dev and /proc,
+ * then makes it the root, as switch_root does; the initramfs stays below, unreachable. */
+static void switch_to_disk(const char *dev, const char *type)
+{
+	char err[256] = "";
+
+	wait_for_disk(dev);
+	if (mkdir(SYSROOT, 0755) != 0 && errno != EEXIST)
+		die("mkdir %s: %s", SYSROOT, strerror(errno));
+	/* No device nodes and no setuid from the image: /dev is the kernel's, and the agent never
+	 * gains privileges anyway. */
+	if (mount(dev, SYSROOT, type, MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+		mount_failed(dev, type, errno);
+	if (mount_tmp(SYSROOT "/tmp", err, sizeof err) != 0) {
+		need_folder(SYSROOT "/tmp", errno);
+		die("%s", err);
+	}
+	move_into_root("/dev");
+	move_into_root("/proc");
+	if (chdir(SYSROOT) != 0 || mount(".", "/", NULL, MS_MOVE, NULL) != 0 || chroot(".") != 0 ||
+	    chdir("/") != 0)
+		die("making %s the root: %s", SYSROOT, strerror(errno));
+	log_host("root: %s (%s), read-only", dev, type);
 }
 
 /* ---- run spec ---- */
@@ -725,11 +822,12 @@ static void set_sysctl(const char *path, const char *value)
 		close(fd);
 }
 
-static void harden_guest(void)
+static void harden_guest(int disk_root)
 {
 	/* The initramfs root is a tmpfs whose root directory starts out 1777: without this, the
-	 * agent could create files and folders such as /bin next to claw's own. */
-	if (chmod("/", 0755) != 0)
+	 * agent could create files and folders such as /bin next to claw's own. A disk root is
+	 * read-only and has the image's mode. */
+	if (!disk_root && chmod("/", 0755) != 0)
 		die("chmod /: %s", strerror(errno));
 	/* Kernel addresses and the kernel log are of no use to an agent, but of use to an
 	 * exploit. */
@@ -754,7 +852,7 @@ static int child_signal_fd(void)
 
 int main(void)
 {
-	char err[256] = "";
+	char err[256] = "", root_dev[64], root_type[32];
 
 	/* Run by mistake on a real machine, the reboot below would take that machine down. */
 	if (getpid() != 1) {
@@ -779,14 +877,20 @@ int main(void)
 		send_frame('F', err, strlen(err));
 		power_off();
 	}
-	/* Exec allowed on /tmp: agents build and run code there, and noexec would not stop an
-	 * agent that can write anywhere else or run an interpreter anyway. */
-	if (mount_at("tmpfs", "/tmp", MS_NOSUID | MS_NODEV, "mode=1777", err, sizeof err) != 0)
-		die("%s", err);
-	harden_guest();
 	parse_spec(spec, read_spec());
 	log_host("spec: %u args, %u env, uid %u, gid %u", run.argc, run.envc, (unsigned)run.uid,
 		 (unsigned)run.gid);
+	/* With claw.root= the root is a read-only disk, with its own /tmp; else the initramfs. */
+	int disk_root = cmdline_value(ROOT_PARAM, root_dev, sizeof root_dev);
+	if (disk_root) {
+		if (!cmdline_value(ROOTFSTYPE_PARAM, root_type, sizeof root_type) || !root_type[0])
+			die("%s%s needs %s on the kernel command line", ROOT_PARAM, root_dev,
+			    ROOTFSTYPE_PARAM);
+		switch_to_disk(root_dev, root_type);
+	} else if (mount_tmp("/tmp", err, sizeof err) != 0) {
+		die("%s", err);
+	}
+	harden_guest(disk_root);
 
 	struct pollfd p[P_COUNT] = { { .fd = child_signal_fd(), .events = POLLIN } };
 	pid_t agent = start_agent(&p[P_OUT].fd, &p[P_ERR].fd);

@@ -1,4 +1,6 @@
 /* One static agent that behaves as each integration test needs, chosen by argv[1]. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,16 @@ int main(int argc, char **argv)
 		while (status && fgets(line, sizeof line, status)) {
 			if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0)
 				fputs(line, stdout);
+		}
+		return 0;
+	}
+	if (strcmp(mode, "create") == 0) {
+		/* Which of the given paths the agent may create a file at, and why not. */
+		for (int i = 2; i < argc; i++) {
+			int fd = open(argv[i], O_WRONLY | O_CREAT | O_EXCL, 0644);
+			printf("create %s: %s\n", argv[i], fd >= 0 ? "ok" : strerror(errno));
+			if (fd >= 0)
+				close(fd);
 		}
 		return 0;
 	}

@@ -45,7 +45,7 @@ final class BuildCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    ImageFormat imageFormat = ImageFormat.parse(format);
+    ImageFormat imageFormat = ImageFormat.named(format);
     AgentProfile agent = new ProfileLoader().load(profile);
     ClawDirs dirs = ClawDirs.fromEnvironment();
     ConsoleEvents events = new ConsoleEvents(System.err, false);

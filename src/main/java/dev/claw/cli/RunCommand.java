@@ -3,6 +3,7 @@ package dev.claw.cli;
 import dev.claw.ClawException;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
+import dev.claw.image.ImageFormat;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.Durations;
 import dev.claw.profile.ProfileLoader;
@@ -62,6 +63,11 @@ final class RunCommand implements Callable<Integer> {
           + "(default: the profile's run.timeout).")
   String timeout;
 
+  @Option(names = "--format", paramLabel = "initramfs|ext4|erofs", defaultValue = "initramfs",
+      description = "How the image reaches the VM (default: ${DEFAULT-VALUE}, all in guest "
+          + "memory); ext4 and erofs boot from a read-only disk, for images larger than memory.")
+  String format;
+
   @Option(names = {"-v", "--verbose"}, description = "Also show claw's details and the guest "
       + "console (kernel and init messages).")
   boolean verbose;
@@ -103,7 +109,7 @@ final class RunCommand implements Callable<Integer> {
 
   private RunRequest request(AgentProfile agent) {
     return new RunRequest(agent, extraFiles(), Optional.ofNullable(kernel), accelerator(),
-        timeout(), launchedAt());
+        timeout(), launchedAt(), ImageFormat.named(format));
   }
 
   private Optional<Duration> timeout() {

@@ -1,48 +1,105 @@
 package dev.claw.image;
 
 import dev.claw.ClawException;
+import dev.claw.fs.FileTree;
+import dev.claw.host.Exec;
 import dev.claw.host.Sha256;
 import dev.claw.image.ImageBuilder.BuiltImage;
 import dev.claw.image.oci.OciImageConfig;
 import dev.claw.image.oci.OciLayout;
 import dev.claw.profile.AgentProfile;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
-/** The forms claw writes an agent's image in. Each is reproducible to the byte. */
+/**
+ * The forms claw writes an agent's image in, each reproducible to the byte. For a microVM: an
+ * initramfs is unpacked into guest memory before init runs, the fastest to boot, but every
+ * byte of the image costs guest RAM for the whole run; a disk image is read on demand from a
+ * read-only virtio disk, so images larger than the guest's memory boot too, and claw's init
+ * mounts it as the root. For container runtimes: an OCI image layout.
+ */
 public enum ImageFormat {
-  /** A cpio archive the kernel unpacks into RAM: the fastest boot, for small images. */
-  INITRAMFS(ImageBuilder.Target.MICROVM),
-  /** An ext4 disk image, attached read-only: for images too large for RAM. */
-  EXT4(ImageBuilder.Target.MICROVM),
-  /** An erofs disk image, attached read-only: smaller than ext4, made to be read-only. */
-  EROFS(ImageBuilder.Target.MICROVM),
+  /** The whole root in guest memory (the default). */
+  INITRAMFS(ImageBuilder.Target.MICROVM, null),
+  /** An ext4 disk image, mounted read-only. */
+  EXT4(ImageBuilder.Target.MICROVM, "ext4"),
+  /** An EROFS disk image: made to be read-only, and smaller than ext4 for the same tree. */
+  EROFS(ImageBuilder.Target.MICROVM, "erofs"),
   /** An OCI image layout (a folder), one image layer per claw layer, for container runtimes. */
-  OCI(ImageBuilder.Target.CONTAINER);
+  OCI(ImageBuilder.Target.CONTAINER, null);
 
   private final ImageBuilder.Target target;
+  private final String filesystem;
 
-  ImageFormat(ImageBuilder.Target target) {
+  ImageFormat(ImageBuilder.Target target, String filesystem) {
     this.target = target;
+    this.filesystem = filesystem;
   }
 
-  /** Reads a format name as the command line gives it. */
-  public static ImageFormat parse(String name) {
+  /** The format named on the command line ({@code initramfs}, {@code ext4}, ...). */
+  public static ImageFormat named(String name) {
     for (ImageFormat format : values()) {
-      if (format.name().equalsIgnoreCase(name)) {
+      if (format.cliName().equals(name.strip().toLowerCase(Locale.ROOT))) {
         return format;
       }
     }
-    throw new ClawException("unknown image format '" + name + "'",
-        "use one of: initramfs, ext4, erofs, oci");
+    throw new ClawException("--format " + name + " is not an image format claw writes",
+        "use initramfs, ext4, erofs or oci");
+  }
+
+  public String cliName() {
+    return name().toLowerCase(Locale.ROOT);
   }
 
   /** What the image is for: a microVM, or a container runtime. */
   public ImageBuilder.Target target() {
     return target;
+  }
+
+  /** Whether the root is a disk image rather than the initramfs. */
+  public boolean isDisk() {
+    return filesystem != null;
+  }
+
+  /** The disk's filesystem type as the guest kernel names it; only for disk formats. */
+  public String filesystem() {
+    if (!isDisk()) {
+      throw new IllegalStateException(this + " is not a disk format");
+    }
+    return filesystem;
+  }
+
+  /**
+   * Does once, without writing anything, what first costs a cold JVM tens of milliseconds
+   * each when a disk image is written: spawning a process, and the unix attribute views that
+   * stage owners and modes. For a warm-up thread; the writers work without it.
+   */
+  public static void warmUpDiskWriters() throws IOException {
+    Files.readAttributes(Path.of("/"), "unix:*", LinkOption.NOFOLLOW_LINKS);
+    Optional<Path> noop = Exec.which("true");
+    if (noop.isPresent()) {
+      Exec.run(null, List.of(noop.get().toString()));
+    }
+  }
+
+  /** Writes {@code tree} as a disk image of this format at {@code out}. */
+  public void writeDisk(FileTree tree, Path out) throws IOException {
+    switch (this) {
+      case EXT4:
+        Ext4Image.write(tree, out);
+        break;
+      case EROFS:
+        ErofsImage.write(tree, out);
+        break;
+      default:
+        throw new IllegalStateException(this + " is not a disk format");
+    }
   }
 
   /** Writes {@code image} to {@code out} in this format; returns its digest, "sha256:...". */
@@ -52,10 +109,8 @@ public enum ImageFormat {
         Initramfs.writeTo(image.tree(), out);
         return "sha256:" + Sha256.of(out);
       case EXT4:
-        Ext4Image.write(image.tree(), out);
-        return "sha256:" + Sha256.of(out);
       case EROFS:
-        ErofsImage.write(image.tree(), out);
+        writeDisk(image.tree(), out);
         return "sha256:" + Sha256.of(out);
       case OCI:
         return OciLayout.write(image.tree(), layerOrder(image), ociConfig(image, profile), out);

@@ -1,8 +1,8 @@
 package dev.claw.run;
 
-import dev.claw.fs.FileTree;
 import dev.claw.ClawException;
 import dev.claw.event.EventListener;
+import dev.claw.fs.FileTree;
 import dev.claw.guest.GuestInit;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.ElfFile;
@@ -43,6 +43,11 @@ public final class AgentRunner {
 
   /** Runs the agent, passing its output to {@code output} as it comes. */
   public RunResult run(RunRequest request, AgentOutput output) throws IOException {
+    if (request.format().target() != ImageBuilder.Target.MICROVM) {
+      throw new ClawException("claw run boots a microVM, and --format "
+          + request.format().cliName() + " is an image for container runtimes",
+          "run with --format initramfs, erofs or ext4; write an OCI layout with claw build");
+    }
     Timeline timeline = new Timeline(request.launchedAt());
     VmRegistry registry = new VmRegistry(dirs.vms());
     reapLeftovers(registry);
@@ -57,9 +62,12 @@ public final class AgentRunner {
 
     Path dir = registry.create(request.profile().name());
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
-      VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir);
-      Initramfs.writeTo(image, spec.initramfs());
-      checkImageFits(request.profile(), Files.size(spec.initramfs()));
+      BootImages.Written boot = BootImages.write(image, request.format(), dir);
+      checkImageFits(request.profile(), boot.bytesInMemory());
+      boot.rootDisk().ifPresent(disk -> events.detail("root disk: " + disk.filesystem()
+          + ", " + sizeKib(disk.image()) + " KiB, read-only; initramfs "
+          + sizeKib(boot.initramfs()) + " KiB"));
+      VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir, boot);
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
       return supervisor.boot(spec, request, accelerator, timeline, output, teardown);
@@ -90,8 +98,9 @@ public final class AgentRunner {
   }
 
   /**
-   * The guest unpacks its whole image into memory and still needs room for the agent: fail
-   * here with the numbers rather than in the guest as an out-of-memory kill.
+   * The guest unpacks its whole initramfs into memory and still needs room for the agent:
+   * fail here with the numbers rather than in the guest as an out-of-memory kill. A disk
+   * image is read as needed and does not count.
    */
   private static void checkImageFits(AgentProfile profile, long imageBytes) {
     long memoryMib = profile.vm().memoryMib();
@@ -99,7 +108,8 @@ public final class AgentRunner {
     if (imageMib * 2 > memoryMib) {
       throw new ClawException("the image is " + imageMib + " MiB and vm.memory only "
           + memoryMib + " MiB; the guest unpacks the whole image into memory",
-          "raise vm.memory to at least " + Math.max(64, imageMib * 3) + "M");
+          "raise vm.memory to at least " + Math.max(64, imageMib * 3) + "M, or boot from a "
+              + "disk image (--format erofs or ext4)");
     }
   }
 
@@ -170,10 +180,19 @@ public final class AgentRunner {
   }
 
   private static VmSpec spec(RunRequest request, Path kernel, Accelerator accelerator,
-      Path dir) {
+      Path dir, BootImages.Written boot) {
     var vm = request.profile().vm();
-    return new VmSpec(request.profile().name(), kernel, dir.resolve("initramfs.cpio"),
+    return new VmSpec(request.profile().name(), kernel, boot.initramfs(),
         KernelCommandLine.standard(), vm.memoryMib(), vm.cpus(), accelerator,
-        Optional.of(dir.resolve("channel.sock")), dir.resolve("console.log"), dir);
+        Optional.of(dir.resolve("channel.sock")), dir.resolve("console.log"), dir,
+        boot.rootDisk());
+  }
+
+  private static long sizeKib(Path file) {
+    try {
+      return Files.size(file) >> 10;
+    } catch (IOException e) {
+      return -1;
+    }
   }
 }

@@ -22,6 +22,9 @@ public final class QemuMicrovm implements VmBackend {
   /** The guest sees the channel as the first port of the first virtio-serial device. */
   static final String GUEST_CHANNEL = "/dev/vport0p1";
 
+  /** The guest sees the root disk as the first virtio disk. */
+  static final String GUEST_ROOT_DISK = "/dev/vda";
+
   /** The most QEMU may write to any one file (the console log, its stderr). */
   static final long MAX_LOG_BYTES = 64L << 20;
 
@@ -113,6 +116,7 @@ public final class QemuMicrovm implements VmBackend {
         // The kernel's and init's console: a file the host reads only to explain failures.
         "-serial", "file:" + spec.consoleLog()));
     spec.channelSocket().ifPresent(socket -> args.addAll(channel(socket)));
+    spec.rootDisk().ifPresent(disk -> args.addAll(rootDisk(disk)));
     return args;
   }
 
@@ -138,6 +142,11 @@ public final class QemuMicrovm implements VmBackend {
     if (spec.channelSocket().isPresent()) {
       args.add("claw.channel=" + GUEST_CHANNEL);
     }
+    spec.rootDisk().ifPresent(disk -> {
+      // For claw's init, not the kernel: init mounts it after reading the run spec.
+      args.add("claw.root=" + GUEST_ROOT_DISK);
+      args.add("claw.rootfstype=" + disk.filesystem());
+    });
     return args;
   }
 
@@ -181,5 +190,18 @@ public final class QemuMicrovm implements VmBackend {
         "-device", "virtio-serial-device,max_ports=2",
         "-chardev", "socket,id=claw,path=" + socket,
         "-device", "virtserialport,chardev=claw,name=claw.0");
+  }
+
+  private static List<String> rootDisk(VmSpec.RootDisk disk) {
+    return List.of(
+        // format=raw: the file is the filesystem; QEMU must not guess a format from bytes the
+        // image's contents decide. readonly=on: QEMU opens the file read-only and the disk
+        // refuses writes, so no guest can change an image on the host. if=none: the disk is
+        // only a backend here; the device below puts it on the guest's bus.
+        // A comma in the path is written twice, as QEMU reads it: one comma would end the path.
+        "-drive", "id=root,file=" + disk.image().toString().replace(",", ",,")
+            + ",if=none,format=raw,readonly=on",
+        // virtio-blk over virtio-mmio, the microvm machine's bus: /dev/vda in the guest.
+        "-device", "virtio-blk-device,drive=root");
   }
 }

@@ -13,6 +13,8 @@ import java.util.Optional;
  * @param consoleLog where the guest's serial console (kernel and init messages) is written
  * @param stateDir the VM's private folder; the backend may keep files there, the caller
  *     removes it when the VM is gone
+ * @param rootDisk a disk image the guest's init mounts read-only as its root; empty when the
+ *     whole root is the initramfs
  */
 public record VmSpec(
     String name,
@@ -24,9 +26,32 @@ public record VmSpec(
     Accelerator accelerator,
     Optional<Path> channelSocket,
     Path consoleLog,
-    Path stateDir) {
+    Path stateDir,
+    Optional<RootDisk> rootDisk) {
 
   public VmSpec {
     kernelArgs = List.copyOf(kernelArgs);
+  }
+
+  /** A VM whose whole root is its initramfs. */
+  public VmSpec(String name, Path kernel, Path initramfs, List<String> kernelArgs,
+      int memoryMib, int cpus, Accelerator accelerator, Optional<Path> channelSocket,
+      Path consoleLog, Path stateDir) {
+    this(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator, channelSocket,
+        consoleLog, stateDir, Optional.empty());
+  }
+
+  /**
+   * A disk image to boot from, read-only.
+   *
+   * @param filesystem its type as the guest kernel names it ({@code ext4}, {@code erofs})
+   */
+  public record RootDisk(Path image, String filesystem) {
+    public RootDisk {
+      // It goes on the kernel command line, where a space would start another parameter.
+      if (!filesystem.matches("[a-z0-9]{1,16}")) {
+        throw new IllegalArgumentException("not a filesystem type: '" + filesystem + "'");
+      }
+    }
   }
 }

@@ -51,6 +51,16 @@ class ClawCliTest {
   }
 
   @Test
+  void helloBootsFromAReadOnlyDiskImageToo() throws Exception {
+    Result hello = claw("run", "--format", "erofs", REPO.resolve("examples/hello").toString());
+
+    assertThat(hello.exit).isZero();
+    assertThat(hello.stdout).matches(
+        "hello from an agent in its own microVM: Linux 6\\.1\\.\\d+, uid 1000\n");
+    assertThat(hello.lastStderrLine()).matches(SUMMARY);
+  }
+
+  @Test
   void timingsListEveryPhaseAndTheJsonHasThem() throws Exception {
     Path json = work.resolve("timings.json");
 
@@ -111,8 +121,12 @@ class ClawCliTest {
     Result unknown = claw("run", "--bogus", hello);
     Result timings = claw("run", "--timings-json", "/nonexistent/t.json", hello);
     Result timeout = claw("run", "--timeout", "-1", hello);
+    Result format = claw("run", "--format", "zfs", hello);
 
-    assertThat(List.of(unknown.exit, timings.exit, timeout.exit)).containsOnly(125);
+    assertThat(List.of(unknown.exit, timings.exit, timeout.exit, format.exit))
+        .containsOnly(125);
+    assertThat(format.stderr).contains("--format zfs is not an image format claw writes",
+        "to fix: use initramfs, ext4 or erofs");
     assertThat(unknown.stderr).contains("Unknown option: '--bogus'", "claw run --help");
     assertThat(timings.stderr).contains("cannot write --timings-json /nonexistent/t.json");
     assertThat(timeout.stderr).contains("--timeout -1 is not a whole number above zero");

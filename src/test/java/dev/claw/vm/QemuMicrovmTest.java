@@ -44,6 +44,41 @@ class QemuMicrovmTest {
   }
 
   @Test
+  void rootDiskIsAttachedReadOnlyAndNamedToInit() {
+    VmSpec.RootDisk disk = new VmSpec.RootDisk(Path.of("/run/claw/vms/t/root.erofs"), "erofs");
+    VmSpec base = spec(Accelerator.KVM, true);
+    VmSpec spec = new VmSpec(base.name(), base.kernel(), base.initramfs(), base.kernelArgs(),
+        base.memoryMib(), base.cpus(), base.accelerator(), base.channelSocket(),
+        base.consoleLog(), base.stateDir(), Optional.of(disk));
+
+    List<String> args = qemu.arguments(spec);
+
+    assertThat(String.join(" ", args)).contains("-drive id=root,"
+        + "file=/run/claw/vms/t/root.erofs,if=none,format=raw,readonly=on "
+        + "-device virtio-blk-device,drive=root");
+    assertThat(args.get(args.indexOf("-append") + 1)).isEqualTo("console=ttyS0 "
+        + "claw.channel=/dev/vport0p1 claw.root=/dev/vda claw.rootfstype=erofs");
+  }
+
+  @Test
+  void commaInTheDiskPathCannotAddQemuOptions() {
+    VmSpec base = spec(Accelerator.KVM, false);
+    VmSpec spec = new VmSpec(base.name(), base.kernel(), base.initramfs(), base.kernelArgs(),
+        base.memoryMib(), base.cpus(), base.accelerator(), base.channelSocket(),
+        base.consoleLog(), base.stateDir(),
+        Optional.of(new VmSpec.RootDisk(Path.of("/d/x,readonly=off"), "ext4")));
+
+    assertThat(qemu.arguments(spec)).contains(
+        "id=root,file=/d/x,,readonly=off,if=none,format=raw,readonly=on");
+  }
+
+  @Test
+  void filesystemTypeCannotAddKernelParameters() {
+    assertThatThrownBy(() -> new VmSpec.RootDisk(Path.of("/d/x"), "ext4 init=/bin/sh"))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void hostTscFrequencyComesFromCpuinfo(@TempDir Path dir) throws Exception {
     Path cpuinfo = Files.writeString(dir.resolve("cpuinfo"),
         "processor\t: 0\ncpu MHz\t\t: 2596.136\ncache size\t: 512 KB\n");
