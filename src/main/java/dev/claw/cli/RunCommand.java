@@ -3,6 +3,7 @@ package dev.claw.cli;
 import dev.claw.ClawException;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
+import dev.claw.image.ImageBuilder;
 import dev.claw.image.ImageFormat;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.Durations;
@@ -109,7 +110,7 @@ final class RunCommand implements Callable<Integer> {
 
   private RunRequest request(AgentProfile agent) {
     return new RunRequest(agent, extraFiles(), Optional.ofNullable(kernel), accelerator(),
-        timeout(), launchedAt(), ImageFormat.named(format));
+        timeout(), launchedAt(), ImageFormat.named(format, ImageBuilder.Target.MICROVM));
   }
 
   private Optional<Duration> timeout() {

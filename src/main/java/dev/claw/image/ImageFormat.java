@@ -44,13 +44,32 @@ public enum ImageFormat {
 
   /** The format named on the command line ({@code initramfs}, {@code ext4}, ...). */
   public static ImageFormat named(String name) {
+    return named(name, List.of(values()));
+  }
+
+  /** The format named on the command line, which must be one for {@code target}. */
+  public static ImageFormat named(String name, ImageBuilder.Target target) {
+    List<ImageFormat> forTarget = new ArrayList<>();
     for (ImageFormat format : values()) {
+      if (format.target == target) {
+        forTarget.add(format);
+      }
+    }
+    return named(name, forTarget);
+  }
+
+  private static ImageFormat named(String name, List<ImageFormat> allowed) {
+    for (ImageFormat format : allowed) {
       if (format.cliName().equals(name.strip().toLowerCase(Locale.ROOT))) {
         return format;
       }
     }
-    throw new ClawException("--format " + name + " is not an image format claw writes",
-        "use initramfs, ext4, erofs or oci");
+    List<String> names = new ArrayList<>();
+    allowed.forEach(format -> names.add(format.cliName()));
+    String last = names.remove(names.size() - 1);
+    throw new ClawException("--format " + name + " is not an image format claw "
+        + (allowed.size() == values().length ? "writes" : "boots"),
+        "use " + String.join(", ", names) + " or " + last);
   }
 
   public String cliName() {

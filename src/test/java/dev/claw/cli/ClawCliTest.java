@@ -125,7 +125,7 @@ class ClawCliTest {
 
     assertThat(List.of(unknown.exit, timings.exit, timeout.exit, format.exit))
         .containsOnly(125);
-    assertThat(format.stderr).contains("--format zfs is not an image format claw writes",
+    assertThat(format.stderr).contains("--format zfs is not an image format claw boots",
         "to fix: use initramfs, ext4 or erofs");
     assertThat(unknown.stderr).contains("Unknown option: '--bogus'", "claw run --help");
     assertThat(timings.stderr).contains("cannot write --timings-json /nonexistent/t.json");
