@@ -51,6 +51,28 @@ class ClawCliTest {
   }
 
   @Test
+  void aDebianAgentIsLockedThenBuiltAndExplainedPerLayer() throws Exception {
+    Path agent = work.resolve("wordcount-py");
+    Files.createDirectories(agent);
+    for (String name : List.of("claw.yaml", "agent.py")) {
+      Files.copy(REPO.resolve("examples/wordcount-py").resolve(name), agent.resolve(name));
+    }
+
+    Result lock = claw("lock", agent.toString());
+    Result build = claw("build", "--explain", "--format", "oci", agent.toString(), "-o",
+        work.resolve("layout").toString());
+
+    assertThat(lock.exit).as(lock.stderr).isZero();
+    assertThat(lock.stdout).containsPattern("(?m)^base +libc6 ")
+        .containsPattern("(?m)^python +python3\\.11-minimal ");
+    assertThat(agent.resolve("claw.lock")).isRegularFile();
+    assertThat(build.exit).as(build.stderr).isZero();
+    assertThat(build.stdout).contains("layer base: The C library", "layer python: ",
+        "layer json: ", "layer agent: ", "total: ").containsPattern("(?m)^sha256:[0-9a-f]{64}  ");
+    assertThat(work.resolve("layout/index.json")).isRegularFile();
+  }
+
+  @Test
   void helloBootsFromAReadOnlyDiskImageToo() throws Exception {
     Result hello = claw("run", "--format", "erofs", REPO.resolve("examples/hello").toString());
 
