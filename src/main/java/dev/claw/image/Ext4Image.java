@@ -59,13 +59,17 @@ public final class Ext4Image {
       "\tinode_size = " + INODE_SIZE,
       "\tinode_ratio = 16384",
       "\thash_alg = half_md4",
-      "\tflex_bg_size = 16",
+      "\tflex_bg_size = " + Ext4Size.FLEX_BG_SIZE,
       "\tlazy_itable_init = false",
       "\tlazy_journal_init = false",
       "",
       "[fs_types]",
       "\text4 = {",
       "\t\tfeatures = extent,huge_file,flex_bg,metadata_csum,64bit,dir_nlink,extra_isize",
+      "\t}",
+      // The usage type claw names (-T): else mke2fs picks one by size (floppy, small, big).
+      "\tclaw = {",
+      "\t\tinode_ratio = 16384",
       "\t}",
       "");
 
@@ -112,7 +116,7 @@ public final class Ext4Image {
 
   private static List<String> mke2fs(Path mke2fs, FileTree tree, StagedTree staged,
       Ext4Size size, Path image) {
-    return List.of(mke2fs.toString(), "-q", "-F", "-t", "ext4",
+    return List.of(mke2fs.toString(), "-q", "-F", "-t", "ext4", "-T", "claw",
         "-b", String.valueOf(BLOCK_SIZE), "-I", String.valueOf(INODE_SIZE),
         "-N", String.valueOf(size.inodes()),
         // Root needs no reserved blocks on a disk nobody writes.
@@ -188,6 +192,7 @@ public final class Ext4Image {
     /** Reserved inodes, root included, and lost+found's four blocks. */
     private static final int RESERVED_INODES = 11;
     private static final int LOST_FOUND_BLOCKS = 4;
+    private static final int FLEX_BG_SIZE = 16;
 
     static Ext4Size of(FileTree tree) {
       List<Entry> entries = tree.entries();
@@ -206,7 +211,7 @@ public final class Ext4Image {
         blocks = content + inodeTable + groupMetadata(ceil(blocks, BLOCKS_PER_GROUP));
       }
       // Slack for extent index blocks of long files and what this count leaves out.
-      return new Ext4Size(blocks + blocks / 32 + 64, inodes);
+      return new Ext4Size(blocks + blocks / 32 + 16, inodes);
     }
 
     Ext4Size doubled() {
@@ -248,7 +253,11 @@ public final class Ext4Image {
       return blocks;
     }
 
-    /** Bitmaps in every group, superblock and descriptor copies in the sparse_super ones. */
+    /**
+     * Two bitmaps per group, laid out for whole flex groups (so at least 16 groups' worth,
+     * even in a one-group image), and superblock and descriptor copies in the sparse_super
+     * groups.
+     */
     private static long groupMetadata(long groups) {
       long descriptorBlocks = ceil(groups * DESCRIPTOR_BYTES, BLOCK_SIZE);
       long copies = 0;
@@ -257,7 +266,7 @@ public final class Ext4Image {
           copies++;
         }
       }
-      return groups * 2 + copies * (1 + descriptorBlocks);
+      return 2 * FLEX_BG_SIZE * ceil(groups, FLEX_BG_SIZE) + copies * (1 + descriptorBlocks);
     }
 
     private static boolean hasSuperblockCopy(long group) {

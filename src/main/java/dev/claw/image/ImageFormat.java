@@ -2,9 +2,14 @@ package dev.claw.image;
 
 import dev.claw.ClawException;
 import dev.claw.fs.FileTree;
+import dev.claw.host.Exec;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 
 /**
  * How an agent's root filesystem reaches its VM. An initramfs is unpacked into guest memory
@@ -52,6 +57,19 @@ public enum ImageFormat {
       throw new IllegalStateException(this + " is not a disk format");
     }
     return filesystem;
+  }
+
+  /**
+   * Does once, without writing anything, what first costs a cold JVM tens of milliseconds
+   * each when a disk image is written: spawning a process, and the unix attribute views that
+   * stage owners and modes. For a warm-up thread; the writers work without it.
+   */
+  public static void warmUpDiskWriters() throws IOException {
+    Files.readAttributes(Path.of("/"), "unix:*", LinkOption.NOFOLLOW_LINKS);
+    Optional<Path> noop = Exec.which("true");
+    if (noop.isPresent()) {
+      Exec.run(null, List.of(noop.get().toString()));
+    }
   }
 
   /** Writes {@code tree} as a disk image of this format at {@code out}. */
