@@ -43,7 +43,7 @@ public final class Ext4Image {
   private static final int FIRST_COPIED_INODE = 11;
 
   private static final Pattern INODE_COUNT = Pattern.compile("(?m)^Inode count:\\s+(\\d+)$");
-  private static final Pattern FREE_INODES = Pattern.compile("(?m)^\\s+Free inodes: ?(.*)$");
+  private static final Pattern FREE_INODES = Pattern.compile("(?m)^[ \\t]+Free inodes: ?(.*)$");
 
   /**
    * claw's own mke2fs.conf, so the host's cannot change the image. Features: extents and
