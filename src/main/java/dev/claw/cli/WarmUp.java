@@ -14,11 +14,10 @@ import java.util.Map;
 
 /**
  * Loads and runs once, on a second core, the code `claw run` needs next (the YAML reader, the
- * cpio writer, the JSON writer if timings are to be written, process spawning for a disk
- * image) while the main thread is still
- * busy parsing the command line. On a cold JVM that code costs tens of milliseconds to load
- * and interpret, and every millisecond before the VMM starts is on the agent's
- * launch-to-first-output path.
+ * cpio writer, the JSON writer if timings are to be written, process spawning and file
+ * attributes if a disk image is to be written) while the main thread is still busy parsing
+ * the command line. On a cold JVM that code costs tens of milliseconds to load and interpret,
+ * and every millisecond before the VMM starts is on the agent's launch-to-first-output path.
  */
 final class WarmUp {
   private WarmUp() {}

@@ -20,8 +20,10 @@ import java.util.regex.Pattern;
  *
  * <p>Reproducibility contract: the same tree gives the same bytes, whatever the host, its
  * clock, locale, {@code /etc/mke2fs.conf} or environment, and whatever order the staged files
- * were made in. mke2fs 1.47.0 sorts each folder's names itself (in the C locale claw gives it),
- * so inode numbers and directory blocks follow the names. What would differ is pinned:
+ * were made in. mke2fs 1.47.0 sorts each folder's names itself (scandir with alphasort, in the
+ * C locale claw gives it), so inode numbers and directory blocks follow the names. It does not
+ * read SOURCE_DATE_EPOCH; libext2fs reads E2FSPROGS_FAKE_TIME, but only for the times it makes
+ * up. What would differ is pinned:
  * <ul>
  *   <li>the features, sizes and defaults: a mke2fs.conf of claw's own, every option given;
  *   <li>the UUID and the directory hash seed: derived from the tree ({@link DiskImages#uuid});
