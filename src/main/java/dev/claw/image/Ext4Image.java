@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -155,15 +154,14 @@ public final class Ext4Image {
     Exec.Result fixed = DiskImages.run(environment(config),
         List.of(debugfs.toString(), "-w", "-f", commands.toString(), image.toString()));
     // debugfs exits 0 even when a command fails: anything on stderr but its banner is one.
-    List<String> complaints = new ArrayList<>(fixed.stderr().lines()
-        .filter(line -> !line.startsWith("debugfs ")).toList());
-    if (!fixed.ok() || !complaints.isEmpty()) {
+    boolean complained = fixed.stderr().lines().anyMatch(line -> !line.startsWith("debugfs "));
+    if (!fixed.ok() || complained) {
       throw DiskImages.toolFailed(fixed, out);
     }
   }
 
   /** The inodes in use, from dumpe2fs's list of free ones in each block group. */
-  static BitSet usedInodes(Path dumpe2fs, Path image, Path out) throws IOException {
+  private static BitSet usedInodes(Path dumpe2fs, Path image, Path out) throws IOException {
     Exec.Result dump = DiskImages.run(Map.of(), List.of(dumpe2fs.toString(), image.toString()));
     Matcher count = INODE_COUNT.matcher(dump.stdout());
     if (!dump.ok() || !count.find()) {
