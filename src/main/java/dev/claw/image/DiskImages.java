@@ -87,13 +87,16 @@ final class DiskImages {
         "free some space there, or set CLAW_RUNTIME to a folder on a larger disk", cause);
   }
 
-  /** A tool that failed: its own last words, or a full host disk said as such. */
+  /**
+   * A tool that failed, with its own last words, for the caller to throw; a full host disk is
+   * the user's to fix and is thrown here as a {@link ClawException} instead.
+   */
   static IOException toolFailed(Exec.Result result, Path image) {
     String tail = result.tail(5);
     if (tail.contains("No space left on device")) {
       throw hostDiskFull(image, new IOException(tail));
     }
-    return new IOException(String.join(" ", result.command().subList(0, 1)) + " failed (exit "
-        + result.exitCode() + ") writing " + image + ":\n" + tail);
+    return new IOException(result.command().get(0) + " failed (exit " + result.exitCode()
+        + ") writing " + image + ":\n" + tail);
   }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +19,10 @@ import java.util.regex.Pattern;
  *
  * <p>Reproducibility contract: the same tree gives the same bytes, whatever the host, its
  * clock, locale, {@code /etc/mke2fs.conf} or environment, and whatever order the staged files
- * were made in. mke2fs 1.47.0 sorts each folder's names itself (in the C locale claw gives it),
- * so inode numbers and directory blocks follow the names. What would differ is pinned:
+ * were made in. mke2fs 1.47.0 sorts each folder's names itself (scandir with alphasort, in the
+ * C locale claw gives it), so inode numbers and directory blocks follow the names. It does not
+ * read SOURCE_DATE_EPOCH; libext2fs reads E2FSPROGS_FAKE_TIME, but only for the times it makes
+ * up. What would differ is pinned:
  * <ul>
  *   <li>the features, sizes and defaults: a mke2fs.conf of claw's own, every option given;
  *   <li>the UUID and the directory hash seed: derived from the tree ({@link DiskImages#uuid});
@@ -43,7 +44,7 @@ public final class Ext4Image {
   private static final int FIRST_COPIED_INODE = 11;
 
   private static final Pattern INODE_COUNT = Pattern.compile("(?m)^Inode count:\\s+(\\d+)$");
-  private static final Pattern FREE_INODES = Pattern.compile("(?m)^\\s+Free inodes: ?(.*)$");
+  private static final Pattern FREE_INODES = Pattern.compile("(?m)^[ \\t]+Free inodes: ?(.*)$");
 
   /**
    * claw's own mke2fs.conf, so the host's cannot change the image. Features: extents and
@@ -59,13 +60,17 @@ public final class Ext4Image {
       "\tinode_size = " + INODE_SIZE,
       "\tinode_ratio = 16384",
       "\thash_alg = half_md4",
-      "\tflex_bg_size = 16",
+      "\tflex_bg_size = " + Ext4Size.FLEX_BG_SIZE,
       "\tlazy_itable_init = false",
       "\tlazy_journal_init = false",
       "",
       "[fs_types]",
       "\text4 = {",
       "\t\tfeatures = extent,huge_file,flex_bg,metadata_csum,64bit,dir_nlink,extra_isize",
+      "\t}",
+      // The usage type claw names (-T): else mke2fs picks one by size (floppy, small, big).
+      "\tclaw = {",
+      "\t\tinode_ratio = 16384",
       "\t}",
       "");
 
@@ -112,7 +117,7 @@ public final class Ext4Image {
 
   private static List<String> mke2fs(Path mke2fs, FileTree tree, StagedTree staged,
       Ext4Size size, Path image) {
-    return List.of(mke2fs.toString(), "-q", "-F", "-t", "ext4",
+    return List.of(mke2fs.toString(), "-q", "-F", "-t", "ext4", "-T", "claw",
         "-b", String.valueOf(BLOCK_SIZE), "-I", String.valueOf(INODE_SIZE),
         "-N", String.valueOf(size.inodes()),
         // Root needs no reserved blocks on a disk nobody writes.
@@ -149,15 +154,14 @@ public final class Ext4Image {
     Exec.Result fixed = DiskImages.run(environment(config),
         List.of(debugfs.toString(), "-w", "-f", commands.toString(), image.toString()));
     // debugfs exits 0 even when a command fails: anything on stderr but its banner is one.
-    List<String> complaints = new ArrayList<>(fixed.stderr().lines()
-        .filter(line -> !line.startsWith("debugfs ")).toList());
-    if (!fixed.ok() || !complaints.isEmpty()) {
+    boolean complained = fixed.stderr().lines().anyMatch(line -> !line.startsWith("debugfs "));
+    if (!fixed.ok() || complained) {
       throw DiskImages.toolFailed(fixed, out);
     }
   }
 
   /** The inodes in use, from dumpe2fs's list of free ones in each block group. */
-  static BitSet usedInodes(Path dumpe2fs, Path image, Path out) throws IOException {
+  private static BitSet usedInodes(Path dumpe2fs, Path image, Path out) throws IOException {
     Exec.Result dump = DiskImages.run(Map.of(), List.of(dumpe2fs.toString(), image.toString()));
     Matcher count = INODE_COUNT.matcher(dump.stdout());
     if (!dump.ok() || !count.find()) {
@@ -188,6 +192,7 @@ public final class Ext4Image {
     /** Reserved inodes, root included, and lost+found's four blocks. */
     private static final int RESERVED_INODES = 11;
     private static final int LOST_FOUND_BLOCKS = 4;
+    private static final int FLEX_BG_SIZE = 16;
 
     static Ext4Size of(FileTree tree) {
       List<Entry> entries = tree.entries();
@@ -206,7 +211,7 @@ public final class Ext4Image {
         blocks = content + inodeTable + groupMetadata(ceil(blocks, BLOCKS_PER_GROUP));
       }
       // Slack for extent index blocks of long files and what this count leaves out.
-      return new Ext4Size(blocks + blocks / 32 + 64, inodes);
+      return new Ext4Size(blocks + blocks / 32 + 16, inodes);
     }
 
     Ext4Size doubled() {
@@ -248,7 +253,11 @@ public final class Ext4Image {
       return blocks;
     }
 
-    /** Bitmaps in every group, superblock and descriptor copies in the sparse_super ones. */
+    /**
+     * Two bitmaps per group, laid out for whole flex groups (so at least 16 groups' worth,
+     * even in a one-group image), and superblock and descriptor copies in the sparse_super
+     * groups.
+     */
     private static long groupMetadata(long groups) {
       long descriptorBlocks = ceil(groups * DESCRIPTOR_BYTES, BLOCK_SIZE);
       long copies = 0;
@@ -257,7 +266,7 @@ public final class Ext4Image {
           copies++;
         }
       }
-      return groups * 2 + copies * (1 + descriptorBlocks);
+      return 2 * FLEX_BG_SIZE * ceil(groups, FLEX_BG_SIZE) + copies * (1 + descriptorBlocks);
     }
 
     private static boolean hasSuperblockCopy(long group) {

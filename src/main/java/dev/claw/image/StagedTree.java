@@ -38,6 +38,10 @@ final class StagedTree implements AutoCloseable {
    */
   static final long FIXED_TIME = 1;
 
+  /** How the JVM turns file names into bytes: the locale's encoding, often not UTF-8. */
+  private static final Charset NAME_ENCODING =
+      Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+
   private final Path scratch;
   private final Path root;
 
@@ -104,6 +108,10 @@ final class StagedTree implements AutoCloseable {
     for (Entry entry : entries) {
       setOwnerAndMode(entry);
     }
+    // The tree's root is implicit: root's own, 0755. Set, not assumed: a setgid folder above
+    // would hand down its group.
+    Files.setAttribute(root, "unix:uid", 0);
+    Files.setAttribute(root, "unix:gid", 0);
     Files.setAttribute(root, "unix:mode", 0755);
     for (Entry entry : entries) {
       setTime(hostPath(entry.path()));
@@ -168,14 +176,13 @@ final class StagedTree implements AutoCloseable {
   }
 
   /**
-   * The host path of an image path. The JVM turns names into bytes with the locale's
-   * encoding; one that cannot hold the name would stage a different name, silently.
+   * The host path of an image path. An encoding that cannot hold the name would stage
+   * another name in its place, silently.
    */
   private Path hostPath(String imagePath) {
-    Charset encoding = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
-    if (!encoding.newEncoder().canEncode(imagePath)) {
+    if (!NAME_ENCODING.newEncoder().canEncode(imagePath)) {
       throw new ClawException("the image has a file name that claw cannot write in this "
-          + "locale (" + encoding + "): " + imagePath,
+          + "locale (" + NAME_ENCODING + "): " + imagePath,
           "run claw in a UTF-8 locale, such as LANG=C.UTF-8");
     }
     return root.resolve(imagePath.substring(1));
