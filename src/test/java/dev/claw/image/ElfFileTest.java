@@ -2,10 +2,8 @@ package dev.claw.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claw.event.EventListener;
-import dev.claw.host.ClawDirs;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.testing.TestAgents;
+import dev.claw.testing.TestKernel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +40,7 @@ class ElfFileTest {
 
   @Test
   void clawsKernelHasAPvhEntryAndOrdinaryProgramsDoNot() throws Exception {
-    Path kernel = new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"),
-        EventListener.IGNORE).cachedOrBuild();
+    Path kernel = TestKernel.cachedOrBuilt();
 
     assertThat(ElfFile.hasPvhEntry(Files.readAllBytes(kernel))).isTrue();
     assertThat(ElfFile.hasPvhEntry(Files.readAllBytes(Path.of("/bin/true")))).isFalse();

@@ -12,7 +12,6 @@ import dev.claw.image.ImageBuilder;
 import dev.claw.image.ImageBuilder.BuiltImage;
 import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.image.ImageFormat;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.LayerLoader;
 import dev.claw.profile.ProfileLoader;
@@ -25,6 +24,7 @@ import dev.claw.testing.OciRun;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.QemuMicrovm;
+import dev.claw.testing.TestKernel;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -62,8 +62,7 @@ class DebianAgentTest {
       Files.copy(REPO.resolve("examples/wordcount-py").resolve(name), pythonAgent.resolve(name));
     }
     expected = runNatively(compileStaticWordcount());
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
   }
 
   @AfterEach

@@ -7,16 +7,15 @@ import dev.claw.ClawException;
 import dev.claw.event.EventListener;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
+import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.QemuMicrovm;
-import java.io.ByteArrayOutputStream;
+import dev.claw.testing.TestKernel;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,14 +35,12 @@ class AgentRunnerTest {
 
   private static Path agentBinary;
 
-  private final Capture output = new Capture();
+  private final CapturedOutput output = new CapturedOutput();
 
   @BeforeAll
   static void buildAgentAndKernel() throws Exception {
     agentBinary = TestAgents.compile(build);
-    // Normally built by scripts/setup; built here if a test run starts from nothing.
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
   }
 
   @AfterEach
@@ -175,29 +172,5 @@ class AgentRunnerTest {
     RunRequest request = new RunRequest(profile, extras, kernel,
         AcceleratorProbe.Request.AUTO, Optional.empty(), Instant.now());
     return runner.run(request, output);
-  }
-
-  /** Collects the agent's output. */
-  private static final class Capture implements AgentOutput {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @Override
-    public synchronized void stdout(byte[] bytes) {
-      out.writeBytes(bytes);
-    }
-
-    @Override
-    public synchronized void stderr(byte[] bytes) {
-      err.writeBytes(bytes);
-    }
-
-    synchronized String stdout() {
-      return out.toString(StandardCharsets.UTF_8);
-    }
-
-    synchronized String stderr() {
-      return err.toString(StandardCharsets.UTF_8);
-    }
   }
 }

@@ -6,18 +6,17 @@ import dev.claw.event.EventListener;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.image.ImageFormat;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.profile.ProfileLoader;
+import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.QemuMicrovm;
 import dev.claw.vm.VmBackend;
 import dev.claw.vm.VmProcess;
 import dev.claw.vm.VmSpec;
-import java.io.ByteArrayOutputStream;
+import dev.claw.testing.TestKernel;
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,8 +43,7 @@ class DiskRootTest {
   @BeforeAll
   static void buildAgentAndKernel() throws Exception {
     agentBinary = TestAgents.compile(build);
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
   }
 
   @AfterEach
@@ -62,7 +60,7 @@ class DiskRootTest {
       Run fromMemory = run(ImageFormat.INITRAMFS, args, new QemuMicrovm());
       Run fromDisk = run(format, args, new QemuMicrovm());
 
-      assertThat(fromDisk.result.outcome()).isEqualTo(fromMemory.result.outcome());
+      assertThat(fromDisk.result().outcome()).isEqualTo(fromMemory.result().outcome());
       assertThat(fromDisk.stdout()).isEqualTo(fromMemory.stdout());
       assertThat(fromDisk.stderr()).isEqualTo(fromMemory.stderr());
       seen.append(fromDisk.stdout());
@@ -78,7 +76,7 @@ class DiskRootTest {
     Run run = run(format, List.of("create", "/x", "/usr/x", "/usr/share/x", "/app/x",
         "/tmp/x"), new QemuMicrovm());
 
-    assertThat(run.result.outcome()).isEqualTo(new Outcome.Exited(0));
+    assertThat(run.result().outcome()).isEqualTo(new Outcome.Exited(0));
     assertThat(run.stdout()).isEqualTo(String.join("\n",
         "create /x: Read-only file system",
         "create /usr/x: Read-only file system",
@@ -99,8 +97,8 @@ class DiskRootTest {
 
     Run run = run(format, List.of("exit", "0"), damaging);
 
-    assertThat(run.result.outcome()).isInstanceOf(Outcome.InitFailed.class);
-    assertThat(((Outcome.InitFailed) run.result.outcome()).message())
+    assertThat(run.result().outcome()).isInstanceOf(Outcome.InitFailed.class);
+    assertThat(((Outcome.InitFailed) run.result().outcome()).message())
         .startsWith("cannot mount /dev/vda (" + format.filesystem() + "): ")
         .contains("damaged");
   }
@@ -120,8 +118,8 @@ class DiskRootTest {
 
     Run run = run(format, List.of("exit", "0"), unplugging);
 
-    assertThat(run.result.outcome()).isInstanceOf(Outcome.InitFailed.class);
-    assertThat(((Outcome.InitFailed) run.result.outcome()).message())
+    assertThat(run.result().outcome()).isInstanceOf(Outcome.InitFailed.class);
+    assertThat(((Outcome.InitFailed) run.result().outcome()).message())
         .startsWith("no root disk at /dev/vda");
   }
 
@@ -135,10 +133,10 @@ class DiskRootTest {
         new ExtraFile(task, "/usr/share/doc/task.txt"));
 
     ClawDirs dirs = new ClawDirs(ClawDirs.fromEnvironment().cache(), runtime);
-    Run run = new Run();
-    run.result = new AgentRunner(dirs, backend, EventListener.IGNORE)
-        .run(RunRequest.of(profile).withExtraFiles(extras).withFormat(format), run);
-    return run;
+    CapturedOutput output = new CapturedOutput();
+    RunResult result = new AgentRunner(dirs, backend, EventListener.IGNORE)
+        .run(RunRequest.of(profile).withExtraFiles(extras).withFormat(format), output);
+    return new Run(result, output);
   }
 
   /** Changes each spec that has a root disk just before a real QEMU boots it. */
@@ -176,27 +174,13 @@ class DiskRootTest {
   }
 
   /** One run: its result, and the agent's output. */
-  private static final class Run implements AgentOutput {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    RunResult result;
-
-    @Override
-    public synchronized void stdout(byte[] bytes) {
-      out.writeBytes(bytes);
+  private record Run(RunResult result, CapturedOutput output) {
+    String stdout() {
+      return output.stdout();
     }
 
-    @Override
-    public synchronized void stderr(byte[] bytes) {
-      err.writeBytes(bytes);
-    }
-
-    synchronized String stdout() {
-      return out.toString(StandardCharsets.UTF_8);
-    }
-
-    synchronized String stderr() {
-      return err.toString(StandardCharsets.UTF_8);
+    String stderr() {
+      return output.stderr();
     }
   }
 }

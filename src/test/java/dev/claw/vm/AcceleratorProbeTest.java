@@ -9,8 +9,8 @@ import dev.claw.event.EventListener;
 import dev.claw.guest.GuestInit;
 import dev.claw.host.ClawDirs;
 import dev.claw.image.Initramfs;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
+import dev.claw.testing.TestKernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,8 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AcceleratorProbeTest {
   private static Path kernel() throws Exception {
-    return new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    return TestKernel.cachedOrBuilt();
   }
 
   private static VmSpec probeSpec(Path dir, Accelerator accelerator) throws Exception {
