@@ -124,6 +124,9 @@ public final class DebianRoot implements PackageLayers {
   }
 
   private DebPackage read(LockedPackage pinned) throws IOException {
+    if (debs.cached(pinned).isEmpty()) {
+      lock.checkRepository(pinned);
+    }
     Path deb = debs.fetch(pinned);
     DebPackage parsed = DebPackage.read(deb);
     // The hash already ties the file to the lock; this catches a lock edited by hand so that

@@ -81,6 +81,25 @@ public final class LayerLock {
     return packages;
   }
 
+  /**
+   * A lock comes with the agent, like its profile, and may be hostile: before claw downloads
+   * what it names, the repository must be one the host's apt trusts, so that a lock cannot
+   * point claw at an arbitrary address (the hash would catch a bad file, but not the request).
+   */
+  void checkRepository(LockedPackage pinned) {
+    List<String> trusted = AptSources.fromHost(etcApt).stream().map(AptSource::uri)
+        .map(LayerLock::withoutTrailingSlash).toList();
+    if (!trusted.contains(withoutTrailingSlash(pinned.repository()))) {
+      throw new ClawException("claw.lock fetches " + pinned.name() + " from "
+          + pinned.repository() + ", which is not one of the host's apt repositories "
+          + trusted, "run 'claw lock' to pin the packages against the host's repositories");
+    }
+  }
+
+  private static String withoutTrailingSlash(String uri) {
+    return uri.endsWith("/") ? uri.substring(0, uri.length() - 1) : uri;
+  }
+
   private void write(Path lock, String inputs, String architecture,
       List<LockedPackage> packages) throws IOException {
     new LockFile(inputs, architecture, packages).write(lock);

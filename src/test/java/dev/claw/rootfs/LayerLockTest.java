@@ -56,6 +56,24 @@ class LayerLockTest {
   }
 
   @Test
+  void aLockMayOnlyFetchFromTheHostsAptRepositories() throws IOException {
+    Path etcApt = Files.createDirectories(agent.resolve("etc-apt/sources.list.d"))
+        .getParent();
+    Files.writeString(etcApt.resolve("sources.list.d/debian.sources"), "Types: deb\n"
+        + "URIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\n"
+        + "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n");
+    LayerLock lock = new LayerLock(etcApt, cache, EventListener.IGNORE);
+    LockedPackage elsewhere = new LockedPackage(LIBC.name(), LIBC.version(),
+        LIBC.architecture(), LIBC.source(), LIBC.size(), LIBC.sha256(), LIBC.filename(),
+        "http://10.0.0.1/internal", LIBC.layer());
+
+    lock.checkRepository(LIBC);
+
+    assertThatThrownBy(() -> lock.checkRepository(elsewhere))
+        .hasMessageContaining("http://10.0.0.1/internal, which is not one of the host's apt");
+  }
+
+  @Test
   void cutsDoNotChangeWhatTheLockDependsOn() throws IOException {
     AgentProfile profile = profile("[json]");
     LayerDefinition json = new LayerLoader().load("json", agent);
