@@ -109,10 +109,11 @@ static struct {
 	int learn;
 	struct sock_filter prog[FILTER_MAX];
 	unsigned short len;
-	int listener;
 	int blocked;
 	unsigned char used[SYSCALL_NR_MAX / 8];
-} sc = { .listener = -1 };
+} sc;
+/* Apart from sc, which stays all zero and so in BSS rather than 32 KiB of the binary. */
+static int listener = -1;
 
 static struct {
 	char *argv[LIST_MAX + 1];
@@ -637,8 +638,8 @@ static void take_listener(pid_t child, int child_fd, int ack_fd)
 
 	if (pidfd < 0)
 		die("pidfd_open: %s (claw needs Linux 5.6 or later for seccomp)", strerror(errno));
-	sc.listener = (int)syscall(SYS_pidfd_getfd, pidfd, child_fd, 0);
-	if (sc.listener < 0)
+	listener = (int)syscall(SYS_pidfd_getfd, pidfd, child_fd, 0);
+	if (listener < 0)
 		die("pidfd_getfd of the seccomp listener: %s", strerror(errno));
 	close(pidfd);
 	if (write_all(ack_fd, "k", 1) != 0)
@@ -667,7 +668,7 @@ static void handle_notification(void)
 
 	/* The kernel insists the buffer is zeroed. */
 	memset(&n, 0, sizeof n);
-	if (ioctl(sc.listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) {
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) {
 		/* ENOENT: the caller died (killed) before we looked; nothing to answer. */
 		if (errno != ENOENT && errno != EINTR)
 			log_host("seccomp: receiving a notification: %s", strerror(errno));
@@ -684,7 +685,7 @@ static void handle_notification(void)
 	memset(&resp, 0, sizeof resp);
 	resp.id = n.id;
 	resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
-	if (ioctl(sc.listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
 		log_host("seccomp: letting call %d run: %s", n.data.nr, strerror(errno));
 }
 
@@ -1105,7 +1106,7 @@ int main(void)
 	struct pollfd p[P_COUNT] = { { .fd = child_signal_fd(), .events = POLLIN } };
 	pid_t agent = start_agent(&p[P_OUT].fd, &p[P_ERR].fd);
 	p[P_OUT].events = p[P_ERR].events = POLLIN;
-	p[P_NOTIFY].fd = sc.listener;
+	p[P_NOTIFY].fd = listener;
 	p[P_NOTIFY].events = POLLIN;
 	send_started(agent);
 	int status = supervise(agent, p);

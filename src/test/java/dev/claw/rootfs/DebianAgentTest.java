@@ -99,8 +99,9 @@ class DebianAgentTest {
     assertThat(learning.outcome()).isEqualTo(new Outcome.Exited(0));
     assertThat(result.outcome()).isEqualTo(new Outcome.Exited(0));
     assertThat(output.stdout()).isEqualTo(expected);
-    assertThat(used).doesNotContain(SyscallTable.x86_64().number("socket").getAsInt(),
-        SyscallTable.x86_64().number("ptrace").getAsInt());
+    // CPython does make an AF_UNIX socket (glibc asks nscd for the user), never ptrace.
+    assertThat(used).contains(SyscallTable.x86_64().number("socket").getAsInt())
+        .doesNotContain(SyscallTable.x86_64().number("ptrace").getAsInt());
   }
 
   @Test
