@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
@@ -26,7 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
-#define PROTOCOL_VERSION 1
+#define PROTOCOL_VERSION 2
 #define FRAME_MAX 65536
 #define SPEC_PATH "/claw/spec"
 #define SPEC_MAX (1 << 20)
@@ -52,9 +53,67 @@
 
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
 
+/* ---- seccomp: the kernel ABI (linux/seccomp.h, linux/filter.h); musl has no kernel headers ---- */
+
+#define SECCOMP_SET_MODE_FILTER 1
+#define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
+#define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1U << 0)
+/* BPF_MAXINSNS: the kernel refuses longer filters. */
+#define FILTER_MAX 4096
+/* Numbers the learning filter can report: it answers ENOSYS above claw's table (~450). */
+#define SYSCALL_NR_MAX 1024
+
+struct sock_filter {
+	uint16_t code;
+	uint8_t jt, jf;
+	uint32_t k;
+};
+
+struct sock_fprog {
+	unsigned short len;
+	struct sock_filter *filter;
+};
+
+struct seccomp_data {
+	int nr;
+	uint32_t arch;
+	uint64_t instruction_pointer;
+	uint64_t args[6];
+};
+
+struct seccomp_notif {
+	uint64_t id;
+	uint32_t pid;
+	uint32_t flags;
+	struct seccomp_data data;
+};
+
+struct seccomp_notif_resp {
+	uint64_t id;
+	int64_t val;
+	int32_t error;
+	uint32_t flags;
+};
+
+#define SECCOMP_IOCTL_NOTIF_RECV _IOWR('!', 0, struct seccomp_notif)
+#define SECCOMP_IOCTL_NOTIF_SEND _IOWR('!', 1, struct seccomp_notif_resp)
+
 static int chan = -1;
 static unsigned char frame[5 + FRAME_MAX];
 static char spec[SPEC_MAX + 1];
+
+/* The agent's filter: read from the image before the fork, installed by the child just before
+ * execve; its listener (the fd that receives the calls the filter does not allow) is init's. */
+static struct {
+	const char *path;
+	int learn;
+	struct sock_filter prog[FILTER_MAX];
+	unsigned short len;
+	int blocked;
+	unsigned char used[SYSCALL_NR_MAX / 8];
+} sc;
+/* Apart from sc, which stays all zero and so in BSS rather than 32 KiB of the binary. */
+static int listener = -1;
 
 static struct {
 	char *argv[LIST_MAX + 1];
@@ -362,8 +421,9 @@ static void switch_to_disk(const char *dev, const char *type)
 
 /* ---- run spec ---- */
 
-enum key { K_VERSION, K_ARG, K_ENV, K_CWD, K_UID, K_GID, K_COUNT };
-static const char *const key_names[K_COUNT] = { "version", "arg", "env", "cwd", "uid", "gid" };
+enum key { K_VERSION, K_ARG, K_ENV, K_CWD, K_UID, K_GID, K_SECCOMP, K_SECCOMP_MODE, K_COUNT };
+static const char *const key_names[K_COUNT] = { "version", "arg", "env", "cwd", "uid", "gid",
+						"seccomp", "seccomp_mode" };
 
 static size_t read_spec(void)
 {
@@ -418,8 +478,8 @@ static void take(enum key k, char *v, size_t rec)
 {
 	switch (k) {
 	case K_VERSION:
-		if (strcmp(v, "1") != 0)
-			die("spec: version=%.32s is not supported (this init speaks version 1)", v);
+		if (strcmp(v, "2") != 0)
+			die("spec: version=%.32s is not supported (this init speaks version 2)", v);
 		break;
 	case K_ARG:
 		if (run.argc == 0 && v[0] != '/')
@@ -441,6 +501,16 @@ static void take(enum key k, char *v, size_t rec)
 		break;
 	case K_GID:
 		run.gid = parse_id("gid", v);
+		break;
+	case K_SECCOMP:
+		if (v[0] != '/')
+			die("spec: seccomp must be an absolute path, got \"%.200s\"", v);
+		sc.path = v;
+		break;
+	case K_SECCOMP_MODE:
+		if (strcmp(v, "kill") != 0 && strcmp(v, "learn") != 0)
+			die("spec: seccomp_mode=%.32s is neither kill nor learn", v);
+		sc.learn = strcmp(v, "learn") == 0;
 		break;
 	default:
 		break;
@@ -478,40 +548,163 @@ static void parse_spec(char *buf, size_t len)
 		if (k < 0)
 			die("spec: record %zu has unknown key \"%.64s\"", rec, p);
 		if (rec == 1 && k != K_VERSION)
-			die("spec: the first record must be version=1, not %s", p);
+			die("spec: the first record must be version=2, not %s", p);
 		if (k < last || (k == last && k != K_ARG && k != K_ENV))
 			die("spec: record %zu: %s is repeated or out of order "
-			    "(the order is version, arg..., env..., cwd, uid, gid)", rec, p);
+			    "(the order is version, arg..., env..., cwd, uid, gid, seccomp, "
+			    "seccomp_mode)", rec, p);
 		last = k;
 		count[k]++;
 		take((enum key)k, eq + 1, rec);
 		p = next;
 	}
-	for (int k = 0; k < K_COUNT; k++) {
+	for (int k = 0; k < K_SECCOMP; k++) {
 		if (count[k] == 0 && k != K_ENV)
 			die("spec: missing %s", key_names[k]);
 	}
+	if (count[K_SECCOMP] != count[K_SECCOMP_MODE])
+		die("spec: seccomp and seccomp_mode come together or not at all");
 }
 
 /* ---- starting the agent ---- */
 
 enum stage { S_SETSID, S_STDIO, S_CAPS, S_GROUPS, S_GID, S_UID, S_VERIFY, S_NNP, S_CHDIR,
-	     S_SIGNALS, S_FDS, S_EXEC };
+	     S_SIGNALS, S_FDS, S_SECCOMP, S_EXEC, S_LISTENER };
 
+/* A failed stage with its errno, or (S_LISTENER) the number of the filter's listener fd. */
 struct child_report {
 	int stage;
 	int err;
-	int exists;
 };
 
 static _Noreturn void child_fail(int fd, enum stage stage, int err)
 {
-	struct child_report r = { stage, err, 0 };
+	struct child_report r = { stage, err };
 
-	if (stage == S_EXEC && err == ENOENT)
-		r.exists = access(run.argv[0], F_OK) == 0;
 	write_all(fd, &r, sizeof r);
 	_exit(127);
+}
+
+/* ---- seccomp: loading the filter, installing it in the child, listening in init ---- */
+
+static void load_filter(void)
+{
+	size_t len = 0;
+	int fd = open(sc.path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("cannot read the seccomp filter %s: %s", sc.path, strerror(errno));
+	for (;;) {
+		ssize_t n = read(fd, (char *)sc.prog + len, sizeof sc.prog - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("cannot read the seccomp filter %s: %s", sc.path, strerror(errno));
+		if (n == 0 || (len += (size_t)n) == sizeof sc.prog)
+			break;
+	}
+	close(fd);
+	if (len == 0 || len % sizeof sc.prog[0] != 0 || len == sizeof sc.prog)
+		die("seccomp filter %s: %zu bytes is not 1 to %d instructions of 8 bytes", sc.path,
+		    len, FILTER_MAX - 1);
+	sc.len = (unsigned short)(len / sizeof sc.prog[0]);
+}
+
+/*
+ * The last step before execve (after no_new_privs, which lets an unprivileged process install
+ * a filter). From here every call goes through the filter, so the child makes only write, read
+ * and execve, which the compiler insists every policy allows: it tells init the listener's fd
+ * number and waits until init has taken a copy (pidfd_getfd), as the listener is close-on-exec
+ * and the agent must never hold it.
+ */
+static void install_filter(int status_fd, int ack_fd)
+{
+	struct sock_fprog prog = { sc.len, sc.prog };
+	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+			  &prog);
+	struct child_report r = { S_LISTENER, (int)fd };
+	char ack;
+
+	if (fd < 0)
+		child_fail(status_fd, S_SECCOMP, errno);
+	if (write_all(status_fd, &r, sizeof r) != 0 || read(ack_fd, &ack, 1) != 1)
+		_exit(127);
+}
+
+/* Init's own copy of the child's listener fd, so it outlives the child's execve. */
+static void take_listener(pid_t child, int child_fd, int ack_fd)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+
+	if (pidfd < 0)
+		die("pidfd_open: %s (claw needs Linux 5.6 or later for seccomp)", strerror(errno));
+	listener = (int)syscall(SYS_pidfd_getfd, pidfd, child_fd, 0);
+	if (listener < 0)
+		die("pidfd_getfd of the seccomp listener: %s", strerror(errno));
+	close(pidfd);
+	if (write_all(ack_fd, "k", 1) != 0)
+		die("waking the agent after taking its seccomp listener: %s", strerror(errno));
+}
+
+static void send_blocked(const struct seccomp_notif *n)
+{
+	unsigned char p[8];
+
+	put_le(p, (uint32_t)n->data.nr, 4);
+	put_le(p + 4, n->pid, 4);
+	send_frame('S', p, sizeof p);
+}
+
+/*
+ * One call the filter handed to init. Learning: note its number and let it run (CONTINUE;
+ * the usual warning about pointer arguments changing under a check does not apply, as nothing
+ * is checked). Otherwise: the call is not allowed, so name it to the host and kill every
+ * process but init; the call itself never runs.
+ */
+static void handle_notification(void)
+{
+	struct seccomp_notif n;
+	struct seccomp_notif_resp resp;
+
+	/* The kernel insists the buffer is zeroed. */
+	memset(&n, 0, sizeof n);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_RECV, &n) != 0) {
+		/* ENOENT: the caller died (killed) before we looked; nothing to answer. */
+		if (errno != ENOENT && errno != EINTR)
+			log_host("seccomp: receiving a notification: %s", strerror(errno));
+		return;
+	}
+	if (!sc.learn) {
+		if (!sc.blocked++)
+			send_blocked(&n);
+		kill(-1, SIGKILL);
+		return;
+	}
+	if (n.data.nr >= 0 && n.data.nr < SYSCALL_NR_MAX)
+		sc.used[n.data.nr / 8] |= (unsigned char)(1u << (n.data.nr % 8));
+	memset(&resp, 0, sizeof resp);
+	resp.id = n.id;
+	resp.flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) != 0 && errno != ENOENT)
+		log_host("seccomp: letting call %d run: %s", n.data.nr, strerror(errno));
+}
+
+/* Learning: every number the agent called, as u32s; the calls init made before execve too. */
+static void send_used(void)
+{
+	static unsigned char p[SYSCALL_NR_MAX * 4];
+	size_t len = 0;
+
+	sc.used[SYS_read / 8] |= (unsigned char)(1u << (SYS_read % 8));
+	sc.used[SYS_write / 8] |= (unsigned char)(1u << (SYS_write % 8));
+	sc.used[SYS_execve / 8] |= (unsigned char)(1u << (SYS_execve % 8));
+	for (int nr = 0; nr < SYSCALL_NR_MAX; nr++) {
+		if (sc.used[nr / 8] & (1u << (nr % 8))) {
+			put_le(p + len, (uint32_t)nr, 4);
+			len += 4;
+		}
+	}
+	send_frame('U', p, len);
 }
 
 static void drop_privileges(int status_fd)
@@ -566,7 +759,7 @@ static int cloexec_all(void)
 	return 0;
 }
 
-static _Noreturn void run_child(int status_fd, int null_fd, int out_fd, int err_fd)
+static _Noreturn void run_child(int status_fd, int ack_fd, int null_fd, int out_fd, int err_fd)
 {
 	if (setsid() < 0)
 		child_fail(status_fd, S_SETSID, errno);
@@ -584,17 +777,22 @@ static _Noreturn void run_child(int status_fd, int null_fd, int out_fd, int err_
 	/* CLOEXEC rather than close: the status pipe must stay open until execve itself. */
 	if (syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC) != 0 && cloexec_all() != 0)
 		child_fail(status_fd, S_FDS, errno);
+	if (sc.path)
+		install_filter(status_fd, ack_fd);
 	execve(run.argv[0], run.argv, run.envp);
 	child_fail(status_fd, S_EXEC, errno);
 }
 
 static const char *exec_hint(const struct child_report *r)
 {
+	/* Checked here, not in the child: after the filter, the child makes no other calls. */
+	int exists = r->err == ENOENT && access(run.argv[0], F_OK) == 0;
+
 	switch (r->err) {
 	case EACCES:
 		return ": is it executable, and are its directories searchable, by the agent uid?";
 	case ENOENT:
-		return r->exists ? ": the file exists, so its interpreter is missing: "
+		return exists ? ": the file exists, so its interpreter is missing: "
 				   "is it dynamically linked?"
 				 : ": no such file in the image";
 	case ENOEXEC:
@@ -611,7 +809,8 @@ static const char *const stage_names[] = {
 	[S_CAPS] = "prctl(PR_CAPBSET_DROP)", [S_GROUPS] = "setgroups",
 	[S_GID] = "setresgid", [S_UID] = "setresuid", [S_VERIFY] = "checking the new ids",
 	[S_NNP] = "prctl(PR_SET_NO_NEW_PRIVS)", [S_CHDIR] = "chdir",
-	[S_SIGNALS] = "resetting signals", [S_FDS] = "close_range", [S_EXEC] = "execve",
+	[S_SIGNALS] = "resetting signals", [S_FDS] = "close_range",
+	[S_SECCOMP] = "installing the seccomp filter", [S_EXEC] = "execve",
 };
 
 static _Noreturn void report_start_failure(const struct child_report *r)
@@ -627,7 +826,7 @@ static _Noreturn void report_start_failure(const struct child_report *r)
 		die("switching to uid %u gid %u did not stick; refusing to start the agent",
 		    (unsigned)run.uid, (unsigned)run.gid);
 	default:
-		if (r->stage < 0 || r->stage > S_EXEC)
+		if (r->stage < 0 || r->stage >= S_LISTENER)
 			die("starting the agent: garbled status from the child");
 		die("starting the agent as uid %u gid %u: %s: %s", (unsigned)run.uid,
 		    (unsigned)run.gid, stage_names[r->stage], what);
@@ -658,10 +857,12 @@ static void make_pipe(int p[2])
 /* Returns the agent's pid once execve has succeeded; out/err get the read ends of its output. */
 static pid_t start_agent(int *out, int *err)
 {
-	int st[2], o[2], e[2];
+	int st[2], ack[2], o[2], e[2];
 	struct child_report r;
+	ssize_t n;
 
 	make_pipe(st);
+	make_pipe(ack);
 	make_pipe(o);
 	make_pipe(e);
 	int null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -671,13 +872,16 @@ static pid_t start_agent(int *out, int *err)
 	if (pid < 0)
 		die("fork: %s", strerror(errno));
 	if (pid == 0)
-		run_child(st[1], null_fd, o[1], e[1]);
+		run_child(st[1], ack[0], null_fd, o[1], e[1]);
 	close(st[1]);
+	close(ack[0]);
 	close(o[1]);
 	close(e[1]);
 	close(null_fd);
-	ssize_t n = read_report(st[0], &r);
+	while ((n = read_report(st[0], &r)) == (ssize_t)sizeof r && r.stage == S_LISTENER)
+		take_listener(pid, r.err, ack[1]);
 	close(st[0]);
+	close(ack[1]);
 	if (n == (ssize_t)sizeof r)
 		report_start_failure(&r);
 	if (n != 0)
@@ -698,7 +902,7 @@ static void send_started(pid_t pid)
 
 /* ---- supervising ---- */
 
-enum { P_SIGNAL, P_OUT, P_ERR, P_COUNT };
+enum { P_SIGNAL, P_OUT, P_ERR, P_NOTIFY, P_COUNT };
 
 static void forward_once(struct pollfd *pf, char type)
 {
@@ -759,6 +963,10 @@ static int supervise(pid_t agent, struct pollfd *p)
 			die("poll: %s", strerror(errno));
 		}
 		forward_ready(p);
+		if (p[P_NOTIFY].fd >= 0 && (p[P_NOTIFY].revents & POLLIN))
+			handle_notification();
+		else if (p[P_NOTIFY].fd >= 0 && p[P_NOTIFY].revents)
+			p[P_NOTIFY].fd = -1; /* every process under the filter is gone */
 		if (p[P_SIGNAL].revents) {
 			drain_signalfd(p[P_SIGNAL].fd);
 			if (reap(agent, &status))
@@ -786,6 +994,7 @@ static unsigned kill_the_rest(void)
 static void drain_output(struct pollfd *p)
 {
 	p[P_SIGNAL].fd = -1;
+	p[P_NOTIFY].fd = -1;
 	while (p[P_OUT].fd >= 0 || p[P_ERR].fd >= 0) {
 		int r = poll(p, P_COUNT, DRAIN_TIMEOUT_MS);
 		if (r < 0 && errno == EINTR)
@@ -878,6 +1087,8 @@ int main(void)
 		power_off();
 	}
 	parse_spec(spec, read_spec());
+	if (sc.path)
+		load_filter();
 	log_host("spec: %u args, %u env, uid %u, gid %u", run.argc, run.envc, (unsigned)run.uid,
 		 (unsigned)run.gid);
 	/* With claw.root= the root is a read-only disk, with its own /tmp; else the initramfs. */
@@ -895,12 +1106,16 @@ int main(void)
 	struct pollfd p[P_COUNT] = { { .fd = child_signal_fd(), .events = POLLIN } };
 	pid_t agent = start_agent(&p[P_OUT].fd, &p[P_ERR].fd);
 	p[P_OUT].events = p[P_ERR].events = POLLIN;
+	p[P_NOTIFY].fd = listener;
+	p[P_NOTIFY].events = POLLIN;
 	send_started(agent);
 	int status = supervise(agent, p);
 	unsigned rest = kill_the_rest();
 	if (rest)
 		log_host("killed %u process(es) left behind by the agent", rest);
 	drain_output(p);
+	if (sc.learn)
+		send_used();
 	send_exit(status);
 	power_off();
 }

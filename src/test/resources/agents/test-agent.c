@@ -5,12 +5,67 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* Prints the capability lines of /proc/self/status. */
+static void print_caps(void)
+{
+	FILE *status = fopen("/proc/self/status", "r");
+	char line[256];
+
+	while (status && fgets(line, sizeof line, status)) {
+		if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0 ||
+		    strncmp(line, "Seccomp:", 8) == 0)
+			fputs(line, stdout);
+	}
+}
+
+/* Attacks on the seccomp filter; a mode that should be killed says what it tries first. */
+static int attack(const char *mode, int argc, char **argv)
+{
+	if (strcmp(mode, "syscall") == 0) {
+		/* Raw numbers with zero arguments: blocked, unknown, newer than the table. */
+		for (int i = 2; i < argc; i++) {
+			long nr = strtol(argv[i], NULL, 0);
+			printf("calling %ld\n", nr);
+			fflush(stdout);
+			long r = syscall(nr, 0, 0, 0, 0, 0, 0);
+			printf("syscall %ld: %s\n", nr, r < 0 ? strerror(errno) : "ok");
+		}
+		return 0;
+	}
+	if (strcmp(mode, "int80") == 0) {
+		/* The 32-bit entry: getpid is 20 there, and numbers mean other calls. */
+		long r;
+		printf("int 0x80\n");
+		fflush(stdout);
+		__asm__ volatile("int $0x80" : "=a"(r) : "a"(20L) : "memory");
+		printf("int 0x80 returned %ld\n", r);
+		return 0;
+	}
+	if (strcmp(mode, "capset") == 0) {
+		/* Ask for CAP_SYS_ADMIN (21) in every set, version 3 of the capability ABI. */
+		struct { uint32_t version; int pid; } head = { 0x20080522, 0 };
+		struct { uint32_t effective, permitted, inheritable; } data[2] = {
+			{ 1u << 21, 1u << 21, 1u << 21 }, { 0, 0, 0 } };
+		long r = syscall(SYS_capset, &head, data);
+		printf("capset CAP_SYS_ADMIN: %s\n", r == 0 ? "ALLOWED" : strerror(errno));
+		print_caps();
+		return 0;
+	}
+	return -1;
+}
 
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
+	int attacked = attack(mode, argc, argv);
+
+	if (attacked >= 0)
+		return attacked;
 
 	if (strcmp(mode, "exit") == 0)
 		return argc > 2 ? atoi(argv[2]) : 0;
@@ -57,12 +112,7 @@ int main(int argc, char **argv)
 				fclose(f);
 		}
 		printf("mkdir /bin: %s\n", mkdir("/bin", 0755) == 0 ? "ALLOWED" : "denied");
-		FILE *status = fopen("/proc/self/status", "r");
-		char line[256];
-		while (status && fgets(line, sizeof line, status)) {
-			if (strncmp(line, "Cap", 3) == 0 || strncmp(line, "NoNewPrivs", 10) == 0)
-				fputs(line, stdout);
-		}
+		print_caps();
 		return 0;
 	}
 	if (strcmp(mode, "create") == 0) {

@@ -96,6 +96,9 @@ final class RunCommand implements Callable<Integer> {
     if (timingsJson != null) {
       writeTimings(result, err);
     }
+    result.syscallsUsed().ifPresent(used -> err.println("claw: " + result.agent()
+        + ": learned " + used.size() + " system calls; claw learn " + profile
+        + " -o policy.yaml writes them as a policy"));
     return report(result, err);
   }
 
@@ -169,7 +172,10 @@ final class RunCommand implements Callable<Integer> {
     return ProcessHandle.current().info().startInstant().orElse(Instant.now());
   }
 
-  private static int report(RunResult result, PrintStream err) {
+  /** A seccomp kill ends like the kernel's own (SIGSYS), for scripts that check 128+N. */
+  private static final int SIGSYS = 31;
+
+  static int report(RunResult result, PrintStream err) {
     Outcome outcome = result.outcome();
     String head = result.agent() + ": ";
     String tail = " " + TimingsReport.summaryTail(result);
@@ -179,8 +185,14 @@ final class RunCommand implements Callable<Integer> {
     }
     if (outcome instanceof Outcome.Signaled signaled) {
       err.println(head + "killed by " + signaled.signalName() + " (" + signaled.signal() + ")"
-          + tail);
+          + (signaled.signal() == SIGSYS ? ": the seccomp filter kills a 32-bit or x32 "
+              + "system call this way" : "") + tail);
       return 128 + signaled.signal();
+    }
+    if (outcome instanceof Outcome.BlockedSyscall blocked) {
+      err.println(head + "agent killed: blocked syscall " + blocked.name() + " ("
+          + blocked.number() + ")" + tail);
+      return 128 + SIGSYS;
     }
     if (outcome instanceof Outcome.TimedOut timedOut) {
       err.println(head + "timed out after " + TimingsReport.seconds(timedOut.limit())

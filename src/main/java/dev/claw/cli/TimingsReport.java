@@ -70,6 +70,9 @@ final class TimingsReport {
     } else if (outcome instanceof Outcome.Signaled signaled) {
       json.put("kind", "signaled").put("signal", signaled.signal())
           .put("signal_name", signaled.signalName());
+    } else if (outcome instanceof Outcome.BlockedSyscall blocked) {
+      json.put("kind", "blocked_syscall").put("syscall", blocked.name())
+          .put("number", blocked.number());
     } else if (outcome instanceof Outcome.TimedOut timedOut) {
       json.put("kind", "timed_out").put("limit_ms", timedOut.limit().toMillis());
     } else if (outcome instanceof Outcome.InitFailed failed) {

@@ -56,9 +56,23 @@ public final class GuestChannelReader {
           buf.getLong());
       case 'F' -> new GuestMessage.InitFailed(new String(payload, StandardCharsets.UTF_8));
       case 'L' -> new GuestMessage.InitLog(new String(payload, StandardCharsets.UTF_8));
+      case 'S' -> new GuestMessage.SyscallBlocked(sized(buf, 8).getInt(), buf.getInt());
+      case 'U' -> syscallsUsed(buf);
       default -> throw new IOException("guest sent a frame of unknown type 0x"
           + Integer.toHexString(type));
     };
+  }
+
+  private static GuestMessage syscallsUsed(ByteBuffer buf) throws IOException {
+    if (buf.remaining() % 4 != 0) {
+      throw new IOException("guest sent a list of system calls of " + buf.remaining()
+          + " bytes, not a multiple of 4");
+    }
+    java.util.List<Integer> numbers = new java.util.ArrayList<>();
+    while (buf.hasRemaining()) {
+      numbers.add(buf.getInt());
+    }
+    return new GuestMessage.SyscallsUsed(numbers);
   }
 
   private static ByteBuffer sized(ByteBuffer buf, int expected) throws IOException {

@@ -7,7 +7,7 @@ package dev.claw.guest;
 public sealed interface GuestMessage {
 
   /** The protocol version this claw speaks (docs/GUEST-PROTOCOL.md). */
-  int PROTOCOL_VERSION = 1;
+  int PROTOCOL_VERSION = 2;
 
   /** Init is running. */
   record Hello(int version, long bootNanos) implements GuestMessage {}
@@ -26,6 +26,12 @@ public sealed interface GuestMessage {
 
   /** Init itself failed; it powers the VM off next. */
   record InitFailed(String message) implements GuestMessage {}
+
+  /** The seccomp filter stopped a call; init is killing the agent. */
+  record SyscallBlocked(int number, int pid) implements GuestMessage {}
+
+  /** A learning run's system calls, by number, ascending; sent just before the exit. */
+  record SyscallsUsed(java.util.List<Integer> numbers) implements GuestMessage {}
 
   /** Init's own diagnostics. */
   record InitLog(String message) implements GuestMessage {}

@@ -5,12 +5,14 @@ import dev.claw.ClawException;
 import dev.claw.guest.RunSpec;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.AgentProfile.FileMapping;
+import dev.claw.seccomp.SeccompFilter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -92,6 +94,7 @@ public final class ImageBuilder {
     RunSpec spec = spec(profile, image);
     new CommandCheck(profile, spec.argv().get(0), image).verify();
     if (target == Target.MICROVM) {
+      spec = withSeccomp(spec, SeccompFilter.of(profile.seccomp()), image);
       addGuestParts(image, spec);
     }
     return new BuiltImage(image, spec, layers);
@@ -112,11 +115,21 @@ public final class ImageBuilder {
     }
   }
 
+  /** Where init finds the agent's seccomp filter. */
+  public static final String SECCOMP_PATH = "/claw/seccomp.bpf";
+
+  /** The filter goes next to the spec, root-owned like the rest of claw's parts. */
+  private static RunSpec withSeccomp(RunSpec spec, SeccompFilter filter, FileTree image) {
+    image.directory("/claw", 0755).file(SECCOMP_PATH, 0644, filter.program().bytes());
+    RunSpec.Mode mode = filter.learning() ? RunSpec.Mode.LEARN : RunSpec.Mode.KILL;
+    return new RunSpec(spec.argv(), spec.env(), spec.cwd(), spec.uid(), spec.gid(),
+        Optional.of(new RunSpec.Seccomp(SECCOMP_PATH, mode)));
+  }
+
   /** claw's init, the spec it follows, and the console the kernel opens for it. */
   private void addGuestParts(FileTree image, RunSpec spec) {
     // The kernel opens /dev/console for init's stdio before devtmpfs is mounted.
     image.file("/init", 0755, init)
-        .directory("/claw", 0755)
         .file(RunSpec.PATH, 0644, spec.encode())
         .charDevice("/dev/console", 0600, 5, 1);
   }

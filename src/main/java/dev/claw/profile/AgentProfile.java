@@ -12,6 +12,8 @@ import java.util.Set;
  *
  * @param directory the folder the profile came from; relative {@code from} paths start here
  * @param base the base image, or "none" for a static agent that needs no userland at all
+ * @param seccomp the agent's system call policy: a preset's name, {@code learn}, or the
+ *     absolute path of a policy file
  */
 public record AgentProfile(
     Path directory,
@@ -20,7 +22,16 @@ public record AgentProfile(
     List<String> layers,
     List<FileMapping> files,
     RunSettings run,
-    VmSettings vm) {
+    VmSettings vm,
+    String seccomp) {
+
+  /** The seccomp choice that records the agent's calls instead of blocking them. */
+  public static final String LEARN = dev.claw.seccomp.SeccompFilter.LEARN;
+
+  /** The same profile with another seccomp choice. */
+  public AgentProfile withSeccomp(String choice) {
+    return new AgentProfile(directory, name, base, layers, files, run, vm, choice);
+  }
 
   /** The base name that means "no userland": only the agent's own files and claw's init. */
   public static final String NO_BASE = "none";

@@ -4,6 +4,7 @@ import dev.claw.ClawException;
 import dev.claw.profile.AgentProfile.FileMapping;
 import dev.claw.profile.AgentProfile.RunSettings;
 import dev.claw.profile.AgentProfile.VmSettings;
+import dev.claw.seccomp.PolicyLoader;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,8 @@ public final class ProfileLoader {
   /** CONFIG_NR_CPUS in kernel/microvm.config. */
   private static final int MAX_CPUS = 16;
 
-  private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm");
+  private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm",
+      "seccomp");
   private static final Set<String> FILE = Set.of("from", "to", "mode");
   private static final Set<String> RUN = Set.of("command", "env", "workdir", "user", "timeout");
   private static final Set<String> VM = Set.of("memory", "cpus");
@@ -79,7 +81,7 @@ public final class ProfileLoader {
     String base = top.requiredString("base", "base: none");
     List<String> layers = top.strings("layers").orElse(List.of());
     return new AgentProfile(directory, name, base, List.copyOf(layers),
-        files(top, directory), run(top), vm(top));
+        files(top, directory), run(top), vm(top), seccomp(top, directory));
   }
 
   static Node parse(Reader yaml, Path file) {
@@ -102,6 +104,19 @@ public final class ProfileLoader {
       throw new ClawException("cannot read " + file + ": " + e.getMessage(),
           "check that it is a readable UTF-8 YAML file");
     }
+  }
+
+  /** A preset, learn, or a policy file (a path with a '/' or ending in .yaml). */
+  private static String seccomp(YamlSection top, Path directory) {
+    String choice = top.string("seccomp").orElse("default");
+    if (choice.contains("/") || choice.endsWith(".yaml") || choice.endsWith(".yml")) {
+      return directory.resolve(choice).normalize().toString();
+    }
+    check(choice.equals(AgentProfile.LEARN) || PolicyLoader.PRESETS.contains(choice), top,
+        "seccomp", "seccomp '" + choice + "' is neither a preset nor a policy file",
+        "use " + String.join(", ", PolicyLoader.PRESETS) + ", learn, or a file such as "
+            + "./policy.yaml");
+    return choice;
   }
 
   private static List<FileMapping> files(YamlSection top, Path directory) {

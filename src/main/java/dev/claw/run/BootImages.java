@@ -70,6 +70,9 @@ final class BootImages {
       }
       part.put(entry);
     }
+    // The seccomp filter too: init reads it before it switches to the disk.
+    image.entries().stream().filter(e -> e.path().startsWith("/claw/")
+        && !INIT_PARTS.contains(e.path())).forEach(part::put);
     part.directory("/proc", 0555).directory(SYSROOT, 0755);
     return part;
   }

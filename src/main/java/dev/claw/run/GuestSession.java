@@ -3,10 +3,12 @@ package dev.claw.run;
 import dev.claw.event.EventListener;
 import dev.claw.guest.GuestChannelReader;
 import dev.claw.guest.GuestMessage;
+import dev.claw.seccomp.SyscallTable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,6 +22,8 @@ final class GuestSession {
   private final EventListener events;
 
   private Optional<Outcome> ending = Optional.empty();
+  private Optional<Outcome.BlockedSyscall> blocked = Optional.empty();
+  private Optional<List<Integer>> syscallsUsed = Optional.empty();
   private boolean helloSeen;
   private String protocolError;
 
@@ -62,8 +66,16 @@ final class GuestSession {
       output.stderr(err.bytes());
     } else if (message instanceof GuestMessage.AgentExited exit) {
       timeline.mark(Phase.AGENT_EXIT, now);
-      ending = Optional.of(exit.signaled() ? new Outcome.Signaled(exit.value())
+      ending = Optional.of(blocked.isPresent() ? blocked.get()
+          : exit.signaled() ? new Outcome.Signaled(exit.value())
           : new Outcome.Exited(exit.value()));
+    } else if (message instanceof GuestMessage.SyscallBlocked call) {
+      String name = SyscallTable.x86_64().name(call.number()).orElse("unknown");
+      events.detail("seccomp: pid " + call.pid() + " called " + name + " (" + call.number()
+          + "), which the policy does not allow");
+      blocked = blocked.or(() -> Optional.of(new Outcome.BlockedSyscall(call.number(), name)));
+    } else if (message instanceof GuestMessage.SyscallsUsed used) {
+      syscallsUsed = Optional.of(used.numbers());
     } else if (message instanceof GuestMessage.InitFailed failed) {
       ending = Optional.of(new Outcome.InitFailed(failed.message()));
     } else if (message instanceof GuestMessage.InitLog log) {
@@ -83,6 +95,11 @@ final class GuestSession {
   /** How the agent ended, if init said so. */
   Optional<Outcome> ending() {
     return ending;
+  }
+
+  /** In a learning run, the system calls init saw the agent make. */
+  Optional<List<Integer>> syscallsUsed() {
+    return syscallsUsed;
   }
 
   boolean helloSeen() {

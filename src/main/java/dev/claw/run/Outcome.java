@@ -15,6 +15,14 @@ public sealed interface Outcome {
     }
   }
 
+  /**
+   * The seccomp filter stopped a system call the policy does not allow, and init killed the
+   * agent with every process it had.
+   *
+   * @param name the call's name, or "unknown" if claw's table has no such number
+   */
+  record BlockedSyscall(int number, String name) implements Outcome {}
+
   /** The run took longer than its timeout; claw killed the VM. */
   record TimedOut(Duration limit) implements Outcome {}
 

@@ -61,7 +61,7 @@ final class VmSupervisor {
           teardown);
     }
     return new RunResult(spec.name(), outcome, accelerator, timeline,
-        FileTail.read(spec.consoleLog(), CONSOLE_KEPT));
+        FileTail.read(spec.consoleLog(), CONSOLE_KEPT), session.syscallsUsed());
   }
 
   private Outcome superviseVm(VmSpec spec, ServerSocketChannel server, GuestSession session,

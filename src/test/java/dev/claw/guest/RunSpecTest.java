@@ -16,8 +16,17 @@ class RunSpecTest {
         "/app", 1000, 1001);
 
     assertThat(new String(spec.encode(), StandardCharsets.UTF_8)).isEqualTo(
-        "version=1\0arg=/app/agent\0arg=two words\0env=A=1\0env=B=2\0cwd=/app\0"
+        "version=2\0arg=/app/agent\0arg=two words\0env=A=1\0env=B=2\0cwd=/app\0"
             + "uid=1000\0gid=1001\0");
+  }
+
+  @Test
+  void seccompRecordsComeLast() {
+    RunSpec spec = new RunSpec(List.of("/a"), Map.of(), "/", 1000, 1000,
+        java.util.Optional.of(new RunSpec.Seccomp("/claw/seccomp.bpf", RunSpec.Mode.LEARN)));
+
+    assertThat(new String(spec.encode(), StandardCharsets.UTF_8)).endsWith(
+        "gid=1000\0seccomp=/claw/seccomp.bpf\0seccomp_mode=learn\0");
   }
 
   @Test

@@ -18,6 +18,8 @@ import dev.claw.profile.ProfileLoader;
 import dev.claw.run.AgentRunner;
 import dev.claw.run.Outcome;
 import dev.claw.run.RunRequest;
+import dev.claw.seccomp.LearnedPolicy;
+import dev.claw.seccomp.SyscallTable;
 import dev.claw.run.RunResult;
 import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.OciRun;
@@ -80,6 +82,25 @@ class DebianAgentTest {
     assertThat(output.stdout()).isEqualTo(expected);
     assertThat(output.stderr()).isEmpty();
     assertThat(pythonAgent.resolve(LayerLock.FILE_NAME)).isRegularFile();
+  }
+
+  @Test
+  void pythonAgentRunsUnderThePolicyClawLearnMadeFromIt() throws Exception {
+    AgentProfile profile = new ProfileLoader().load(pythonAgent);
+    RunResult learning = run(profile.withSeccomp(AgentProfile.LEARN), new CapturedOutput());
+    List<Integer> used = learning.syscallsUsed().orElseThrow();
+    Path policy = Files.writeString(pythonAgent.resolve("learned.yaml"),
+        LearnedPolicy.yaml(profile.name(), used));
+    CapturedOutput output = new CapturedOutput();
+
+    RunResult result = run(profile.withSeccomp(policy.toString()), output);
+
+    assertThat(learning.outcome()).isEqualTo(new Outcome.Exited(0));
+    assertThat(result.outcome()).isEqualTo(new Outcome.Exited(0));
+    assertThat(output.stdout()).isEqualTo(expected);
+    // CPython does make an AF_UNIX socket (glibc asks nscd for the user), never ptrace.
+    assertThat(used).contains(SyscallTable.x86_64().number("socket").getAsInt())
+        .doesNotContain(SyscallTable.x86_64().number("ptrace").getAsInt());
   }
 
   @Test

@@ -103,6 +103,7 @@ class AgentRunnerTest {
         "CapBnd:\t0000000000000000",
         "CapAmb:\t0000000000000000",
         "NoNewPrivs:\t1",
+        "Seccomp:\t2",
         ""));
   }
 
