@@ -126,7 +126,8 @@ public final class ImageBuilder {
     AgentProfile.RunSettings run = profile.run();
     List<String> command = new ArrayList<>(run.command());
     command.set(0, onPath(command.get(0), image));
-    return new RunSpec(command, run.env(), run.workdir(), run.uid(), run.gid());
+    return new RunSpec(command, run.env(), run.workdir(), run.uid(), run.gid(),
+        profile.vm().tmpMib() << 20, run.rootReason());
   }
 
   /**
