@@ -16,7 +16,7 @@ class RunSpecTest {
         "/app", 1000, 1001);
 
     assertThat(new String(spec.encode(), StandardCharsets.UTF_8)).isEqualTo(
-        "version=1\0arg=/app/agent\0arg=two words\0env=A=1\0env=B=2\0cwd=/app\0"
+        "version=2\0arg=/app/agent\0arg=two words\0env=A=1\0env=B=2\0cwd=/app\0"
             + "uid=1000\0gid=1001\0");
   }
 
