@@ -219,7 +219,8 @@ public final class ProfileLoader {
     check(m.matches(), vm, "tmp", "vm.tmp '" + text + "' is not a size",
         "write it like 32M or 1G");
     long mib = Long.parseLong(m.group(1)) * (m.group(2).equals("G") ? 1024 : 1);
-    check(mib >= 1 && mib <= memoryMib / 2, vm, "tmp", "vm.tmp " + text + " is more than half "
+    check(mib >= 1, vm, "tmp", "vm.tmp " + text + " is empty", "give /tmp at least 1M");
+    check(mib <= memoryMib / 2, vm, "tmp", "vm.tmp " + text + " is more than half "
         + "of vm.memory (" + memoryMib + "M), and /tmp lives in the guest's RAM",
         "use at most " + memoryMib / 2 + "M, or raise vm.memory");
     return (int) mib;
