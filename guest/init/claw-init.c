@@ -25,9 +25,11 @@
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysinfo.h>
 #include <sys/wait.h>
 
 #define PROTOCOL_VERSION 2
+#define SPEC_VERSION "2"
 #define FRAME_MAX 65536
 #define SPEC_PATH "/claw/spec"
 #define SPEC_MAX (1 << 20)
@@ -50,6 +52,27 @@
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
+
+/* Not every libc's headers have these (musl's lack linux/capability.h and securebits.h). */
+#ifndef PR_CAP_AMBIENT
+#define PR_CAP_AMBIENT 47
+#endif
+#ifndef PR_CAP_AMBIENT_IS_SET
+#define PR_CAP_AMBIENT_IS_SET 1
+#endif
+#ifndef PR_CAP_AMBIENT_CLEAR_ALL
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+#endif
+#define CAP_VERSION_3 0x20080522
+#define SECBIT_NOROOT (1 << 0)
+#define SECBIT_NOROOT_LOCKED (1 << 1)
+#define SECBIT_NO_SETUID_FIXUP_LOCKED (1 << 3)
+#define SECBIT_KEEP_CAPS_LOCKED (1 << 5)
+#define SECBIT_NO_CAP_AMBIENT_RAISE (1 << 6)
+#define SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED (1 << 7)
+
+/* /tmp when the spec gives no size: a quarter of the guest's RAM, which /tmp lives in. */
+#define TMP_SHARE_OF_RAM 4
 
 #define PRINTF(a, b) __attribute__((format(printf, a, b)))
 
@@ -121,6 +144,8 @@ static struct {
 	const char *cwd;
 	uid_t uid;
 	gid_t gid;
+	unsigned long long tmp_bytes;
+	const char *root_reason;
 	unsigned argc, envc;
 } run;
 
@@ -245,10 +270,33 @@ static int mount_at(const char *type, const char *dir, unsigned long flags, cons
 }
 
 /* Exec allowed on /tmp: agents build and run code there, and noexec would not stop an agent
- * that can write anywhere else or run an interpreter anyway. */
+ * that can write anywhere else or run an interpreter anyway. Its size is capped: /tmp lives in
+ * the guest's RAM, and an agent filling it must get ENOSPC, not starve init. */
 static int mount_tmp(const char *dir, char *err, size_t errlen)
 {
-	return mount_at("tmpfs", dir, MS_NOSUID | MS_NODEV, "mode=1777", err, errlen);
+	char data[64];
+	unsigned long long bytes = run.tmp_bytes;
+
+	if (bytes == 0) {
+		struct sysinfo si;
+		bytes = sysinfo(&si) == 0 ? (unsigned long long)si.totalram * si.mem_unit /
+						   TMP_SHARE_OF_RAM
+					  : 16ULL << 20;
+	}
+	snprintf(data, sizeof data, "mode=1777,size=%llu", bytes);
+	return mount_at("tmpfs", dir, MS_NOSUID | MS_NODEV, data, err, errlen);
+}
+
+/* hidepid=invisible: the agent sees only its own processes in /proc, not init (root) nor any
+ * other uid's. "invisible" is Linux 5.8+; older kernels take the number 2 for the same. */
+static int mount_proc(char *err, size_t errlen)
+{
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (mount_at("proc", "/proc", flags, "hidepid=invisible", err, errlen) == 0)
+		return 0;
+	err[0] = '\0';
+	return mount_at("proc", "/proc", flags, "hidepid=2", err, errlen);
 }
 
 /* Without /dev/console in the initramfs the kernel starts us with fds 0-2 closed; fill them so
@@ -421,9 +469,10 @@ static void switch_to_disk(const char *dev, const char *type)
 
 /* ---- run spec ---- */
 
-enum key { K_VERSION, K_ARG, K_ENV, K_CWD, K_UID, K_GID, K_SECCOMP, K_SECCOMP_MODE, K_COUNT };
+enum key { K_VERSION, K_ARG, K_ENV, K_CWD, K_UID, K_GID, K_TMPSIZE, K_ROOT, K_SECCOMP,
+	   K_SECCOMP_MODE, K_COUNT };
 static const char *const key_names[K_COUNT] = { "version", "arg", "env", "cwd", "uid", "gid",
-						"seccomp", "seccomp_mode" };
+						"tmpsize", "root", "seccomp", "seccomp_mode" };
 
 static size_t read_spec(void)
 {
@@ -449,15 +498,16 @@ static size_t read_spec(void)
 	return len;
 }
 
-/* Decimal 1..4294967294 without sign or leading zero: (uid_t)-1 means "unchanged" to setresuid,
- * and 0 is root, so both are refused here rather than trusted to later checks. */
+/* Decimal 0..4294967294 without sign or leading zero: (uid_t)-1 means "unchanged" to setresuid,
+ * so it is refused here rather than trusted to later checks. 0 (root) is checked once the whole
+ * spec is read: only a spec with a root record may ask for it. */
 static uint32_t parse_id(const char *key, const char *v)
 {
 	uint64_t id = 0;
 	size_t len = strlen(v);
 
 	if (strcmp(v, "0") == 0)
-		die("spec: %s=0 is root; init never starts an agent as root", key);
+		return 0;
 	if (len == 0 || len > 10 || v[0] == '0' || strspn(v, "0123456789") != len)
 		die("spec: %s=%.32s is not a decimal id without sign or leading zero", key, v);
 	for (size_t i = 0; i < len; i++)
@@ -465,6 +515,21 @@ static uint32_t parse_id(const char *key, const char *v)
 	if (id >= UINT32_MAX)
 		die("spec: %s=%s is out of range", key, v);
 	return (uint32_t)id;
+}
+
+/* Bytes, decimal, at least 1 MiB: a /tmp smaller than that is a mistake, not a policy. */
+static unsigned long long parse_size(const char *v)
+{
+	unsigned long long n = 0;
+	size_t len = strlen(v);
+
+	if (len == 0 || len > 15 || v[0] == '0' || strspn(v, "0123456789") != len)
+		die("spec: tmpsize=%.32s is not a decimal byte count", v);
+	for (size_t i = 0; i < len; i++)
+		n = n * 10 + (unsigned long long)(v[i] - '0');
+	if (n < (1ULL << 20))
+		die("spec: tmpsize=%s is below 1 MiB", v);
+	return n;
 }
 
 static void take_list(char **list, unsigned *count, const char *key, char *v)
@@ -478,8 +543,9 @@ static void take(enum key k, char *v, size_t rec)
 {
 	switch (k) {
 	case K_VERSION:
-		if (strcmp(v, "2") != 0)
-			die("spec: version=%.32s is not supported (this init speaks version 2)", v);
+		if (strcmp(v, SPEC_VERSION) != 0)
+			die("spec: version=%.32s is not supported (this init speaks version %s)", v,
+			    SPEC_VERSION);
 		break;
 	case K_ARG:
 		if (run.argc == 0 && v[0] != '/')
@@ -512,6 +578,14 @@ static void take(enum key k, char *v, size_t rec)
 			die("spec: seccomp_mode=%.32s is neither kill nor learn", v);
 		sc.learn = strcmp(v, "learn") == 0;
 		break;
+	case K_TMPSIZE:
+		run.tmp_bytes = parse_size(v);
+		break;
+	case K_ROOT:
+		if (v[0] == '\0')
+			die("spec: root= needs the reason the agent must run as root");
+		run.root_reason = v;
+		break;
 	default:
 		break;
 	}
@@ -524,6 +598,18 @@ static int key_index(const char *name)
 			return k;
 	}
 	return -1;
+}
+
+/* Root only when the spec asks for it with a reason, and then both ids are 0: a half-root
+ * agent (uid 0 with another gid, or the reverse) is a mistake, never a policy. */
+static void check_root(const char *reason)
+{
+	if (!reason && (run.uid == 0 || run.gid == 0))
+		die("spec: %s=0 is root; init starts an agent as root only with a root= reason",
+		    run.uid == 0 ? "uid" : "gid");
+	if (reason && (run.uid != 0 || run.gid != 0))
+		die("spec: root= is given but uid=%u gid=%u; a root agent has uid=0 and gid=0",
+		    (unsigned)run.uid, (unsigned)run.gid);
 }
 
 /* Records must come in table order; only arg and env repeat, so order doubles as the
@@ -551,25 +637,27 @@ static void parse_spec(char *buf, size_t len)
 			die("spec: the first record must be version=2, not %s", p);
 		if (k < last || (k == last && k != K_ARG && k != K_ENV))
 			die("spec: record %zu: %s is repeated or out of order "
-			    "(the order is version, arg..., env..., cwd, uid, gid, seccomp, "
-			    "seccomp_mode)", rec, p);
+			    "(the order is version, arg..., env..., cwd, uid, gid, tmpsize, root, "
+			    "seccomp, seccomp_mode)", rec, p);
 		last = k;
 		count[k]++;
 		take((enum key)k, eq + 1, rec);
 		p = next;
 	}
-	for (int k = 0; k < K_SECCOMP; k++) {
+	for (int k = 0; k < K_TMPSIZE; k++) {
 		if (count[k] == 0 && k != K_ENV)
 			die("spec: missing %s", key_names[k]);
 	}
 	if (count[K_SECCOMP] != count[K_SECCOMP_MODE])
 		die("spec: seccomp and seccomp_mode come together or not at all");
+	check_root(run.root_reason);
 }
 
 /* ---- starting the agent ---- */
 
 enum stage { S_SETSID, S_STDIO, S_CAPS, S_GROUPS, S_GID, S_UID, S_VERIFY, S_NNP, S_CHDIR,
-	     S_SIGNALS, S_FDS, S_SECCOMP, S_EXEC, S_LISTENER };
+	     S_SIGNALS, S_FDS, S_SECCOMP, S_EXEC, S_OOM, S_SECUREBITS, S_AMBIENT, S_CAPSET,
+	     S_LISTENER };
 
 /* A failed stage with its errno, or (S_LISTENER) the number of the filter's listener fd. */
 struct child_report {
@@ -707,10 +795,78 @@ static void send_used(void)
 	send_frame('U', p, len);
 }
 
+struct cap_header {
+	uint32_t version;
+	int pid;
+};
+
+struct cap_data {
+	uint32_t effective, permitted, inheritable;
+};
+
+/* Empties effective, permitted and inheritable at once; dropping is always allowed. */
+static int clear_capabilities(void)
+{
+	struct cap_header h = { CAP_VERSION_3, 0 };
+	struct cap_data d[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Ambient capabilities survive execve; this kernel's list ends where IS_SET says EINVAL. */
+static int has_any_capability(void)
+{
+	struct cap_header h = { CAP_VERSION_3, 0 };
+	struct cap_data d[2];
+
+	if (syscall(SYS_capget, &h, d) != 0)
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		if (d[i].effective || d[i].permitted || d[i].inheritable)
+			return 1;
+	}
+	for (int cap = 0; prctl(PR_CAPBSET_READ, cap, 0, 0, 0) >= 0; cap++) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1 ||
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, cap, 0, 0) == 1)
+			return 1;
+	}
+	return 0;
+}
+
+/* Init keeps -1000 so the OOM killer takes the agent, never PID 1 (which would panic the
+ * guest); the agent starts from 0 and, without CAP_SYS_RESOURCE, cannot go below. */
+static int reset_oom_score(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	int rc = fd < 0 ? -1 : write_all(fd, "0", 1);
+
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* While still root: uid 0 gains no capabilities by exec (NOROOT), no ambient capability can be
+ * raised, and neither can be undone. NO_SETUID_FIXUP stays off and is locked off, so that the
+ * change of uid below clears every capability, as for any process. */
+static int lock_securebits(void)
+{
+	return prctl(PR_SET_SECUREBITS, SECBIT_NOROOT | SECBIT_NOROOT_LOCKED |
+			     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
+			     SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED,
+		     0, 0, 0);
+}
+
 static void drop_privileges(int status_fd)
 {
 	uid_t ru, eu, su;
 	gid_t rg, eg, sg;
+
+	if (reset_oom_score() != 0)
+		child_fail(status_fd, S_OOM, errno);
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0)
+		child_fail(status_fd, S_AMBIENT, errno);
+	if (lock_securebits() != 0)
+		child_fail(status_fd, S_SECUREBITS, errno);
 
 	/* Empty the bounding set while still root, so no later exec (of a file with capabilities,
 	 * say) can hand a capability back. The loop ends where this kernel's capabilities do. */
@@ -724,11 +880,14 @@ static void drop_privileges(int status_fd)
 		child_fail(status_fd, S_GID, errno);
 	if (setresuid(run.uid, run.uid, run.uid) != 0)
 		child_fail(status_fd, S_UID, errno);
+	/* A change of uid clears them already; a root agent (uid 0 to 0) needs this to lose them. */
+	if (clear_capabilities() != 0)
+		child_fail(status_fd, S_CAPSET, errno);
 	/* Trust but verify: a silently failed drop would run the agent as root. */
 	if (getresuid(&ru, &eu, &su) != 0 || getresgid(&rg, &eg, &sg) != 0 ||
 	    ru != run.uid || eu != run.uid || su != run.uid ||
 	    rg != run.gid || eg != run.gid || sg != run.gid ||
-	    getgroups(0, NULL) != 0 || setuid(0) == 0)
+	    getgroups(0, NULL) != 0 || (run.uid != 0 && setuid(0) == 0) || has_any_capability())
 		child_fail(status_fd, S_VERIFY, EPERM);
 }
 
@@ -811,6 +970,8 @@ static const char *const stage_names[] = {
 	[S_NNP] = "prctl(PR_SET_NO_NEW_PRIVS)", [S_CHDIR] = "chdir",
 	[S_SIGNALS] = "resetting signals", [S_FDS] = "close_range",
 	[S_SECCOMP] = "installing the seccomp filter", [S_EXEC] = "execve",
+	[S_OOM] = "resetting oom_score_adj", [S_SECUREBITS] = "prctl(PR_SET_SECUREBITS)",
+	[S_AMBIENT] = "clearing ambient capabilities", [S_CAPSET] = "capset",
 };
 
 static _Noreturn void report_start_failure(const struct child_report *r)
@@ -1031,6 +1192,13 @@ static void set_sysctl(const char *path, const char *value)
 		close(fd);
 }
 
+/* PID 1 dying panics the guest: let the OOM killer take the agent instead. The agent is reset
+ * to 0 before it starts (reset_oom_score). */
+static void protect_init(void)
+{
+	set_sysctl("/proc/self/oom_score_adj", "-1000");
+}
+
 static void harden_guest(int disk_root)
 {
 	/* The initramfs root is a tmpfs whose root directory starts out 1777: without this, the
@@ -1042,6 +1210,7 @@ static void harden_guest(int disk_root)
 	 * exploit. */
 	set_sysctl("/proc/sys/kernel/kptr_restrict", "2");
 	set_sysctl("/proc/sys/kernel/dmesg_restrict", "1");
+	protect_init();
 }
 
 static int child_signal_fd(void)
@@ -1069,7 +1238,7 @@ int main(void)
 		return 1;
 	}
 	if (mount_at("devtmpfs", "/dev", MS_NOSUID | MS_NOEXEC, NULL, err, sizeof err) == 0)
-		mount_at("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err, sizeof err);
+		mount_proc(err, sizeof err);
 	claim_std_fds();
 	/* claw boots once with claw.probe to learn whether KVM works here: getting this far is
 	 * the answer, so say so and power off without waiting for a channel. */
@@ -1091,6 +1260,8 @@ int main(void)
 		load_filter();
 	log_host("spec: %u args, %u env, uid %u, gid %u", run.argc, run.envc, (unsigned)run.uid,
 		 (unsigned)run.gid);
+	if (run.root_reason)
+		log_host("the agent runs as root (with no capabilities): %s", run.root_reason);
 	/* With claw.root= the root is a read-only disk, with its own /tmp; else the initramfs. */
 	int disk_root = cmdline_value(ROOT_PARAM, root_dev, sizeof root_dev);
 	if (disk_root) {

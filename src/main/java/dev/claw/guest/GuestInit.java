@@ -21,6 +21,7 @@ import java.util.List;
  */
 public final class GuestInit {
   static final String SOURCE_RESOURCE = "claw-init.c";
+  static final String PROBE_RESOURCE = "claw-probe.c";
 
   /**
    * -static: PID 1 runs before any library exists in the guest. -Os -s: size over speed, init
@@ -33,20 +34,38 @@ public final class GuestInit {
 
   private final Path cacheDir;
   private final EventListener events;
+  private final String resource;
 
   public GuestInit(Path cacheDir, EventListener events) {
+    this(cacheDir, events, SOURCE_RESOURCE);
+  }
+
+  private GuestInit(Path cacheDir, EventListener events, String resource) {
     this.cacheDir = cacheDir;
     this.events = events;
+    this.resource = resource;
+  }
+
+  /**
+   * claw audit's probe (guest/probe/claw-probe.c), built and cached exactly like init: it runs
+   * in the guest in the agent's place, where no compiler or library can be assumed.
+   */
+  public static GuestInit probe(Path cacheDir, EventListener events) {
+    return new GuestInit(cacheDir, events, PROBE_RESOURCE);
+  }
+
+  private String programName() {
+    return resource.replace(".c", "");
   }
 
   /** The compiled init, building it first if this machine has not yet. */
   public Path binary() throws IOException {
     byte[] source = source();
-    Path binary = cacheDir.resolve(key(source)).resolve("claw-init");
+    Path binary = cacheDir.resolve(key(source)).resolve(programName());
     if (Files.isRegularFile(binary)) {
       return binary;
     }
-    events.progress("init", "compiling claw's guest init with musl");
+    events.progress("init", "compiling " + programName() + " for the guest with musl");
     compile(source, binary);
     return binary;
   }
@@ -60,14 +79,14 @@ public final class GuestInit {
     Path work = Files.createTempDirectory(Files.createDirectories(binary.getParent()),
         "compile-");
     try {
-      Path src = Files.write(work.resolve("claw-init.c"), source);
-      Path output = work.resolve("claw-init");
+      Path src = Files.write(work.resolve(resource), source);
+      Path output = work.resolve(programName());
       List<String> command = new ArrayList<>(List.of(compiler.toString()));
       command.addAll(FLAGS);
       command.addAll(List.of("-o", output.toString(), src.toString()));
       Exec.Result result = Exec.run(work, command);
       if (!result.ok()) {
-        throw new ClawException("compiling the guest init failed:\n" + result.tail(20),
+        throw new ClawException("compiling " + resource + " failed:\n" + result.tail(20),
             "check that musl-tools is installed (scripts/setup); if it is, this is a claw bug");
       }
       Files.move(output, binary, StandardCopyOption.ATOMIC_MOVE,
@@ -77,10 +96,10 @@ public final class GuestInit {
     }
   }
 
-  private static byte[] source() {
-    try (InputStream in = GuestInit.class.getResourceAsStream(SOURCE_RESOURCE)) {
+  private byte[] source() {
+    try (InputStream in = GuestInit.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("claw-init.c is missing from claw's jar");
+        throw new IllegalStateException(resource + " is missing from claw's jar");
       }
       return in.readAllBytes();
     } catch (IOException e) {

@@ -122,8 +122,7 @@ public final class ImageBuilder {
   private static RunSpec withSeccomp(RunSpec spec, SeccompFilter filter, FileTree image) {
     image.directory("/claw", 0755).file(SECCOMP_PATH, 0644, filter.program().bytes());
     RunSpec.Mode mode = filter.learning() ? RunSpec.Mode.LEARN : RunSpec.Mode.KILL;
-    return new RunSpec(spec.argv(), spec.env(), spec.cwd(), spec.uid(), spec.gid(),
-        Optional.of(new RunSpec.Seccomp(SECCOMP_PATH, mode)));
+    return spec.withSeccomp(new RunSpec.Seccomp(SECCOMP_PATH, mode));
   }
 
   /** claw's init, the spec it follows, and the console the kernel opens for it. */
@@ -139,7 +138,8 @@ public final class ImageBuilder {
     AgentProfile.RunSettings run = profile.run();
     List<String> command = new ArrayList<>(run.command());
     command.set(0, onPath(command.get(0), image));
-    return new RunSpec(command, run.env(), run.workdir(), run.uid(), run.gid());
+    return new RunSpec(command, run.env(), run.workdir(), run.uid(), run.gid(),
+        profile.vm().tmpMib() << 20, run.rootReason(), Optional.empty());
   }
 
   /**

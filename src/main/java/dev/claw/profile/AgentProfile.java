@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -45,15 +46,43 @@ public record AgentProfile(
   /** One file copied from the host into the image. */
   public record FileMapping(Path from, String to, Integer mode) {}
 
-  /** How the agent is started inside the guest. */
+  /**
+   * How the agent is started inside the guest.
+   *
+   * @param rootReason present only for {@code user: root}: why the agent must be root. Such an
+   *     agent has uid and gid 0 but still no capabilities
+   */
   public record RunSettings(
       List<String> command,
       Map<String, String> env,
       String workdir,
       int uid,
       int gid,
-      Duration timeout) {}
+      Duration timeout,
+      Optional<String> rootReason) {
 
-  /** The shape of the microVM. */
-  public record VmSettings(int memoryMib, int cpus) {}
+    /** An agent that does not run as root. */
+    public RunSettings(List<String> command, Map<String, String> env, String workdir, int uid,
+        int gid, Duration timeout) {
+      this(command, env, workdir, uid, gid, timeout, Optional.empty());
+    }
+  }
+
+  /**
+   * The shape of the microVM.
+   *
+   * @param tmpMib the size of the agent's /tmp, which lives in the guest's RAM
+   */
+  public record VmSettings(int memoryMib, int cpus, int tmpMib) {
+
+    /** With /tmp at its default share of the memory. */
+    public VmSettings(int memoryMib, int cpus) {
+      this(memoryMib, cpus, defaultTmpMib(memoryMib));
+    }
+
+    /** A quarter of the RAM: room to work, and three quarters left for the agent itself. */
+    public static int defaultTmpMib(int memoryMib) {
+      return Math.max(1, memoryMib / 4);
+    }
+  }
 }

@@ -47,8 +47,9 @@ public final class ProfileLoader {
   private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm",
       "seccomp");
   private static final Set<String> FILE = Set.of("from", "to", "mode");
-  private static final Set<String> RUN = Set.of("command", "env", "workdir", "user", "timeout");
-  private static final Set<String> VM = Set.of("memory", "cpus");
+  private static final Set<String> RUN = Set.of("command", "env", "workdir", "user",
+      "root-reason", "timeout");
+  private static final Set<String> VM = Set.of("memory", "cpus", "tmp");
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
   private static final Pattern BARE_COMMAND = Pattern.compile("[A-Za-z0-9_+-][A-Za-z0-9._+-]*");
@@ -155,10 +156,12 @@ public final class ProfileLoader {
             + Path.of(program).getFileName());
     String workdir = run.string("workdir").orElse("/");
     checkGuestPath(run, "workdir", workdir);
-    int[] ids = user(run);
+    Optional<String> rootReason = rootReason(run);
+    int[] ids = rootReason.isPresent() ? new int[] {0, 0} : user(run);
     Duration timeout = run.string("timeout").map(text -> duration(run, text))
         .orElse(DEFAULT_TIMEOUT);
-    return new RunSettings(List.copyOf(command), env(run), workdir, ids[0], ids[1], timeout);
+    return new RunSettings(List.copyOf(command), env(run), workdir, ids[0], ids[1], timeout,
+        rootReason);
   }
 
   private static Map<String, String> env(YamlSection run) {
@@ -170,18 +173,34 @@ public final class ProfileLoader {
     return Map.copyOf(env);
   }
 
+  /**
+   * Root only when asked for by name and with a reason, so that it is a decision someone wrote
+   * down and a reviewer can read, never a typo or a default.
+   */
+  private static Optional<String> rootReason(YamlSection run) {
+    boolean root = run.string("user").map("root"::equals).orElse(false);
+    Optional<String> reason = run.string("root-reason").map(String::strip);
+    check(root || reason.isEmpty(), run, "root-reason", "run.root-reason is given but run.user"
+        + " is not root", "remove root-reason, or set user: root if the agent must be root");
+    check(!root || reason.filter(text -> !text.isEmpty()).isPresent(), run, "user",
+        "run.user is root without a reason", "add root-reason: \"why this agent needs root\""
+            + " to run.user, or better, use user: agent");
+    return root ? reason : Optional.empty();
+  }
+
   private static int[] user(YamlSection run) {
     String user = run.string("user").orElse("agent");
     if (user.equals("agent")) {
       return new int[] {DEFAULT_UID, DEFAULT_UID};
     }
     Matcher numeric = NUMERIC_USER.matcher(user);
-    check(numeric.matches(), run, "user", "run.user '" + user + "' is neither 'agent' nor "
-        + "UID[:GID]", "use user: agent, or numbers such as user: 1000:1000");
+    check(numeric.matches(), run, "user", "run.user '" + user + "' is neither 'agent', 'root' "
+        + "nor UID[:GID]", "use user: agent, or numbers such as user: 1000:1000");
     int uid = Integer.parseInt(numeric.group(1));
     int gid = numeric.group(2) == null ? uid : Integer.parseInt(numeric.group(2));
     check(uid != 0 && gid != 0, run, "user", "run.user " + user + " uses root's "
-        + (uid == 0 ? "uid" : "gid"), "claw never runs an agent as root; use user: agent");
+        + (uid == 0 ? "uid" : "gid"), "use user: agent; if the agent must be root, say so: "
+        + "user: root with root-reason: \"why\"");
     return new int[] {uid, gid};
   }
 
@@ -204,7 +223,22 @@ public final class ProfileLoader {
             && Integer.parseInt(cpus) <= MAX_CPUS, vm.get(), "cpus",
         "vm.cpus '" + cpus + "' is not a number from 1 to " + MAX_CPUS,
         "use 1 to " + MAX_CPUS + " (claw's kernel is built for at most " + MAX_CPUS + ")");
-    return new VmSettings(memory, Integer.parseInt(cpus));
+    int tmp = vm.get().string("tmp").map(text -> tmpMebibytes(vm.get(), text, memory))
+        .orElse(VmSettings.defaultTmpMib(memory));
+    return new VmSettings(memory, Integer.parseInt(cpus), tmp);
+  }
+
+  /** /tmp is in the guest's RAM: it must leave the agent at least half of it. */
+  private static int tmpMebibytes(YamlSection vm, String text, int memoryMib) {
+    Matcher m = MEMORY.matcher(text.strip());
+    check(m.matches(), vm, "tmp", "vm.tmp '" + text + "' is not a size",
+        "write it like 32M or 1G");
+    long mib = Long.parseLong(m.group(1)) * (m.group(2).equals("G") ? 1024 : 1);
+    check(mib >= 1, vm, "tmp", "vm.tmp " + text + " is empty", "give /tmp at least 1M");
+    check(mib <= memoryMib / 2, vm, "tmp", "vm.tmp " + text + " is more than half "
+        + "of vm.memory (" + memoryMib + "M), and /tmp lives in the guest's RAM",
+        "use at most " + memoryMib / 2 + "M, or raise vm.memory");
+    return (int) mib;
   }
 
   private static int mebibytes(YamlSection vm, String text) {

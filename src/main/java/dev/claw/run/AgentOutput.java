@@ -6,6 +6,19 @@ package dev.claw.run;
  */
 public interface AgentOutput {
 
+  /** Output nobody reads. */
+  AgentOutput DISCARD = new AgentOutput() {
+    @Override
+    public void stdout(byte[] bytes) {
+      // Dropped on purpose.
+    }
+
+    @Override
+    public void stderr(byte[] bytes) {
+      // Dropped on purpose.
+    }
+  };
+
   void stdout(byte[] bytes);
 
   void stderr(byte[] bytes);

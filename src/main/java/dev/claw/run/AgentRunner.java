@@ -41,8 +41,25 @@ public final class AgentRunner {
     this.events = events;
   }
 
+  /** A change to an agent's image after it is built and before it boots. */
+  @FunctionalInterface
+  public interface ImageChange {
+    ImageChange NONE = image -> { };
+
+    void apply(FileTree image) throws IOException;
+  }
+
   /** Runs the agent, passing its output to {@code output} as it comes. */
   public RunResult run(RunRequest request, AgentOutput output) throws IOException {
+    return run(request, output, ImageChange.NONE);
+  }
+
+  /**
+   * Runs the agent's image changed by {@code change}: {@code claw audit} puts its probe in the
+   * agent's place this way, with the agent's uid, environment and restrictions.
+   */
+  public RunResult run(RunRequest request, AgentOutput output, ImageChange change)
+      throws IOException {
     if (request.format().target() != ImageBuilder.Target.MICROVM) {
       throw new ClawException("claw run boots a microVM, and --format "
           + request.format().cliName() + " is an image for container runtimes",
@@ -58,6 +75,7 @@ public final class AgentRunner {
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
     FileTree image = new ImageBuilder(init, packageLayers(request.profile()))
         .build(request.profile(), request.extraFiles());
+    change.apply(image);
     AcceleratorProbe.Choice accelerator = chooseAccelerator(request, kernel, init, registry);
 
     Path dir = registry.create(request.profile().name());

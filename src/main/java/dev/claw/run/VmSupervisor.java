@@ -73,6 +73,7 @@ final class VmSupervisor {
       teardown.track(vm);
       timeline.mark(Phase.VMM_SPAWN, vm.spawnedNanos());
       events.detail("vmm: " + String.join(" ", vm.command()));
+      reportConfinement(vm.confinement());
       registry.recordVmm(spec.stateDir(), vm);
       watchdog.schedule(() -> {
         timedOut.set(true);
@@ -125,6 +126,13 @@ final class VmSupervisor {
     }
   }
 
+
+  private void reportConfinement(VmProcess.Confinement confinement) {
+    events.detail("vmm confined: " + String.join(", ", confinement.applied()));
+    for (String missing : confinement.notApplied()) {
+      events.warn("vmm not confined by " + missing);
+    }
+  }
 
   private static Thread daemon(Runnable runnable, String name) {
     Thread thread = new Thread(runnable, name);

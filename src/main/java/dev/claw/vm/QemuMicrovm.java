@@ -32,18 +32,41 @@ public final class QemuMicrovm implements VmBackend {
   private final Optional<Path> setpriv;
   private final Optional<Path> prlimit;
   private final Supplier<Optional<Long>> tscKhz;
+  private final Supplier<VmmSandbox> sandbox;
 
   public QemuMicrovm() {
     this(Exec.which(BINARY), Exec.which("setpriv"), Exec.which("prlimit"),
-        () -> hostTscKhz(Path.of("/proc/cpuinfo")));
+        () -> hostTscKhz(Path.of("/proc/cpuinfo")), Exec.which("unshare"));
   }
 
   QemuMicrovm(Optional<Path> qemu, Optional<Path> setpriv, Optional<Path> prlimit,
       Supplier<Optional<Long>> tscKhz) {
+    this(qemu, setpriv, prlimit, tscKhz, Optional.empty());
+  }
+
+  private QemuMicrovm(Optional<Path> qemu, Optional<Path> setpriv, Optional<Path> prlimit,
+      Supplier<Optional<Long>> tscKhz, Optional<Path> unshare) {
     this.qemu = qemu;
     this.setpriv = setpriv;
     this.prlimit = prlimit;
     this.tscKhz = tscKhz;
+    // Learnt on the first start, not at construction: it runs unshare once.
+    this.sandbox = memoize(() -> VmmSandbox.forHost(setpriv.orElseThrow(),
+        prlimit.orElseThrow(), unshare));
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+    Object[] value = new Object[1];
+    return () -> {
+      synchronized (value) {
+        if (value[0] == null) {
+          value[0] = supplier.get();
+        }
+        @SuppressWarnings("unchecked")
+        T result = (T) value[0];
+        return result;
+      }
+    };
   }
 
   @Override
@@ -77,12 +100,8 @@ public final class QemuMicrovm implements VmBackend {
   @Override
   public VmProcess start(VmSpec spec) throws IOException {
     checkInstalled();
-    List<String> command = new ArrayList<>();
-    // If claw dies, even by SIGKILL, the kernel kills its VM: no orphaned guests keep running.
-    command.addAll(List.of(setpriv.orElseThrow().toString(), "--pdeathsig", "KILL", "--"));
-    // The console log and stderr are files the guest can fill: cap what QEMU may write, so a
-    // guest flooding its console ends its own VM instead of filling the host's /run.
-    command.addAll(List.of(prlimit.orElseThrow().toString(), "--fsize=" + MAX_LOG_BYTES, "--"));
+    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow());
+    List<String> command = new ArrayList<>(launch.prefix());
     command.addAll(arguments(spec));
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)
@@ -90,7 +109,8 @@ public final class QemuMicrovm implements VmBackend {
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(stderr.toFile());
     long spawned = System.nanoTime();
-    return new VmProcess(builder.start(), command, stderr, spawned);
+    return new VmProcess(builder.start(), command, stderr, spawned,
+        new VmProcess.Confinement(launch.applied(), launch.notApplied()));
   }
 
   /** The QEMU command line for {@code spec}, without the launcher in front. */
@@ -100,6 +120,8 @@ public final class QemuMicrovm implements VmBackend {
     args.addAll(List.of(
         // Fail instead of reading /etc/qemu/*.conf: the VM must not depend on host config.
         "-no-user-config",
+        // QEMU's own seccomp filter: no fork, exec, setuid or obsolete syscalls in the VMM.
+        "-sandbox", VmmSandbox.SECCOMP_OPTIONS,
         // Start with no devices at all; everything the guest has is listed below.
         "-nodefaults",
         // No display, no monitor on stdio.

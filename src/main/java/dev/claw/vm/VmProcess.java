@@ -18,12 +18,33 @@ public final class VmProcess implements AutoCloseable {
   private final List<String> command;
   private final Path stderrFile;
   private final long spawnedNanos;
+  private final Confinement confinement;
+
+  /** How the VMM is confined on the host: what was applied, and what not and why. */
+  public record Confinement(List<String> applied, List<String> notApplied) {
+    public Confinement {
+      applied = List.copyOf(applied);
+      notApplied = List.copyOf(notApplied);
+    }
+
+    public static final Confinement NONE = new Confinement(List.of(), List.of());
+  }
 
   public VmProcess(Process process, List<String> command, Path stderrFile, long spawnedNanos) {
+    this(process, command, stderrFile, spawnedNanos, Confinement.NONE);
+  }
+
+  public VmProcess(Process process, List<String> command, Path stderrFile, long spawnedNanos,
+      Confinement confinement) {
     this.process = process;
     this.command = List.copyOf(command);
     this.stderrFile = stderrFile;
     this.spawnedNanos = spawnedNanos;
+    this.confinement = confinement;
+  }
+
+  public Confinement confinement() {
+    return confinement;
   }
 
   /** The command line the VMM was started with. */

@@ -133,7 +133,7 @@ class ClawCliTest {
 
     assertThat(broken.exit).isEqualTo(125);
     assertThat(broken.stderr).contains("claw.yaml:4: unknown key 'cmd' in run")
-        .contains("to fix: use one of: command, env, timeout, user, workdir");
+        .contains("to fix: use one of: command, env, root-reason, timeout, user, workdir");
   }
 
   @Test

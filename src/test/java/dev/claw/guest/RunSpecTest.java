@@ -22,8 +22,8 @@ class RunSpecTest {
 
   @Test
   void seccompRecordsComeLast() {
-    RunSpec spec = new RunSpec(List.of("/a"), Map.of(), "/", 1000, 1000,
-        java.util.Optional.of(new RunSpec.Seccomp("/claw/seccomp.bpf", RunSpec.Mode.LEARN)));
+    RunSpec spec = new RunSpec(List.of("/a"), Map.of(), "/", 1000, 1000)
+        .withSeccomp(new RunSpec.Seccomp("/claw/seccomp.bpf", RunSpec.Mode.LEARN));
 
     assertThat(new String(spec.encode(), StandardCharsets.UTF_8)).endsWith(
         "gid=1000\0seccomp=/claw/seccomp.bpf\0seccomp_mode=learn\0");

@@ -53,7 +53,7 @@ class ProfileLoaderTest {
   void misspeltKeyIsAnErrorWithItsLineAndTheKnownKeys() {
     assertError("name: a\nbase: none\nrun:\n  comand: [/a]\n",
         "claw.yaml:4: unknown key 'comand' in run",
-        "use one of: command, env, timeout, user, workdir");
+        "use one of: command, env, root-reason, timeout, user, workdir");
   }
 
   @Test
@@ -62,9 +62,42 @@ class ProfileLoaderTest {
   }
 
   @Test
-  void rootIsNeverTheAgentsUser() {
+  void rootByNumberIsRefusedWithTheWayToAskForIt() {
     assertError("name: a\nbase: none\nrun: {command: [/a], user: \"0\"}\n",
-        "run.user 0 uses root's uid", "never runs an agent as root");
+        "run.user 0 uses root's uid", "user: root with root-reason");
+  }
+
+  @Test
+  void rootNeedsAReasonAndAReasonNeedsRoot() {
+    assertError("name: a\nbase: none\nrun: {command: [/a], user: root}\n",
+        "run.user is root without a reason", "root-reason:");
+    assertError("name: a\nbase: none\nrun: {command: [/a], root-reason: x}\n",
+        "run.root-reason is given but run.user is not root", "user: root");
+  }
+
+  @Test
+  void rootWithAReasonIsUidAndGidZero() {
+    AgentProfile profile = new ProfileLoader().load(new java.io.StringReader("name: a\n"
+        + "base: none\nrun: {command: [/a], user: root, root-reason: \"binds port 80\"}\n"),
+        Path.of("claw.yaml"));
+
+    assertThat(profile.run().uid()).isZero();
+    assertThat(profile.run().gid()).isZero();
+    assertThat(profile.run().rootReason()).contains("binds port 80");
+  }
+
+  @Test
+  void tmpIsAQuarterOfTheMemoryUnlessGivenAndNeverOverHalf() {
+    AgentProfile byDefault = new ProfileLoader().load(new java.io.StringReader("name: a\n"
+        + "base: none\nrun: {command: [/a]}\nvm: {memory: 256M}\n"), Path.of("claw.yaml"));
+    AgentProfile given = new ProfileLoader().load(new java.io.StringReader("name: a\n"
+        + "base: none\nrun: {command: [/a]}\nvm: {memory: 256M, tmp: 8M}\n"),
+        Path.of("claw.yaml"));
+
+    assertThat(byDefault.vm().tmpMib()).isEqualTo(64);
+    assertThat(given.vm().tmpMib()).isEqualTo(8);
+    assertError("name: a\nbase: none\nrun: {command: [/a]}\nvm: {memory: 64M, tmp: 40M}\n",
+        "vm.tmp 40M is more than half of vm.memory (64M)", "use at most 32M");
   }
 
   @Test
