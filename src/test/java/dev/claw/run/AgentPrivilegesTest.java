@@ -123,7 +123,13 @@ class AgentPrivilegesTest {
   /** Boots the attacker with a setuid-root copy of itself planted at /app/suid-helper. */
   private String attack(String user, String vm) throws Exception {
     Files.copy(attacker, agentDir.resolve("attack-agent"));
+    // The default seccomp preset would kill the attacker at its first setuid(0); these tests
+    // check the walls behind that one, so the attacker may make the calls and must fail.
+    Files.writeString(agentDir.resolve("attacks.yaml"), "extends: default\nsyscalls:\n"
+        + "  - reason: \"the privilege attacks under test, refused by the kernel instead\"\n"
+        + "    names: [setuid, mount, unshare]\n");
     Files.writeString(agentDir.resolve("claw.yaml"), "name: attacker\nbase: none\n"
+        + "seccomp: ./attacks.yaml\n"
         + "files:\n  - {from: attack-agent, to: /app/attack-agent}\n"
         + "run:\n  command: [/app/attack-agent, attacks]\n  " + user + "\n"
         + "vm:\n  " + vm + "\n");
