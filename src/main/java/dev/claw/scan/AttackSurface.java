@@ -53,8 +53,17 @@ public record AttackSurface(List<LayerSurface> layers, LayerSurface total,
     }
     elves.forEach(elf -> elvesByLayer.get(elf.layer()).add(elf));
 
+    // Package layers first, in the order they were installed; then the agent's and claw's.
+    List<String> order = new ArrayList<>(byLayer.keySet());
+    for (String last : List.of("agent", TreeRoot.CLAW_LAYER)) {
+      if (order.remove(last)) {
+        order.add(last);
+      }
+    }
     List<LayerSurface> layers = new ArrayList<>();
-    byLayer.forEach((layer, own) -> layers.add(measure(layer, own, elvesByLayer.get(layer))));
+    for (String layer : order) {
+      layers.add(measure(layer, byLayer.get(layer), elvesByLayer.get(layer)));
+    }
     return new AttackSurface(layers, measure("total", nodes, elves), elves);
   }
 
