@@ -35,8 +35,18 @@ public record AttackSurface(List<LayerSurface> layers, LayerSurface total,
   /** Beyond this a file is not read: no real program or library is that large. */
   private static final long MAX_ELF_BYTES = 1L << 30;
 
-  /** Measures {@code root}. */
+  /** Measures {@code root}, its layers in the order they were first seen. */
   public static AttackSurface of(RootView root) throws IOException {
+    return of(root, List.of());
+  }
+
+  /**
+   * Measures {@code root}.
+   *
+   * @param layerOrder the package layers in install order (base first), as claw.lock lists
+   *     them; other layers follow in the order first seen, and the agent's and claw's last
+   */
+  public static AttackSurface of(RootView root, List<String> layerOrder) throws IOException {
     List<RootView.Node> nodes = root.nodes();
     List<ElfReport> elves = new ArrayList<>();
     for (RootView.Node node : nodes) {
@@ -54,7 +64,9 @@ public record AttackSurface(List<LayerSurface> layers, LayerSurface total,
     elves.forEach(elf -> elvesByLayer.get(elf.layer()).add(elf));
 
     // Package layers first, in the order they were installed; then the agent's and claw's.
-    List<String> order = new ArrayList<>(byLayer.keySet());
+    List<String> order = new ArrayList<>(layerOrder);
+    order.retainAll(byLayer.keySet());
+    byLayer.keySet().stream().filter(l -> !order.contains(l)).forEach(order::add);
     for (String last : List.of("agent", TreeRoot.CLAW_LAYER)) {
       if (order.remove(last)) {
         order.add(last);

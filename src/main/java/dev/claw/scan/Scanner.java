@@ -38,7 +38,8 @@ public final class Scanner {
       throws IOException {
     long start = System.nanoTime();
     List<InstalledPackage> packages = DpkgRecords.read(root, lock);
-    AttackSurface surface = AttackSurface.of(root);
+    AttackSurface surface = AttackSurface.of(root,
+        lock.stream().map(LockedPackage::layer).distinct().toList());
     events.detail(String.format("scanned %s: %d packages, %d ELF files in %.2f s", name,
         packages.size(), surface.elves().size(), (System.nanoTime() - start) / 1e9));
 
