@@ -14,8 +14,9 @@ import picocli.CommandLine.Command;
         "  CLAW_RUNTIME  where live VMs keep their files (default /run/claw as root)",
         "", "Exit status of run: the agent's; 128+N if signal N killed it; 124 on timeout; "
             + "125 if claw failed."},
-    subcommands = {RunCommand.class, LearnCommand.class, BuildCommand.class, LockCommand.class,
-        AuditCommand.class, KernelCommand.class})
+    subcommands = {RunCommand.class, BuildCommand.class, LockCommand.class, LearnCommand.class,
+        AuditCommand.class, ScanCommand.class, DiffCommand.class, DbCommand.class,
+        KernelCommand.class})
 public final class Main {
   /** Exit status for claw's own failures, kept apart from the agent's statuses. */
   static final int CLAW_FAILED = 125;
