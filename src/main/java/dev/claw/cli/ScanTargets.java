@@ -97,6 +97,6 @@ final class ScanTargets {
     AgentProfile.RunSettings run = new AgentProfile.RunSettings(List.of("/nonexistent"),
         Map.of(), "/", 1000, 1000, Duration.ofSeconds(60));
     return new AgentProfile(folder, spec.replace('+', '-'), AgentProfile.DEBIAN_12, layers,
-        List.of(), run, new AgentProfile.VmSettings(128, 1));
+        List.of(), run, new AgentProfile.VmSettings(128, 1), "default");
   }
 }
