@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -12,6 +13,7 @@ import java.util.Set;
  *
  * @param directory the folder the profile came from; relative {@code from} paths start here
  * @param base the base image, or "none" for a static agent that needs no userland at all
+ * @param network what the agent may reach; empty: no network device in its VM at all
  */
 public record AgentProfile(
     Path directory,
@@ -20,7 +22,14 @@ public record AgentProfile(
     List<String> layers,
     List<FileMapping> files,
     RunSettings run,
-    VmSettings vm) {
+    VmSettings vm,
+    Optional<NetworkPolicy> network) {
+
+  /** A profile without a {@code network} section: its VM gets no network device. */
+  public AgentProfile(Path directory, String name, String base, List<String> layers,
+      List<FileMapping> files, RunSettings run, VmSettings vm) {
+    this(directory, name, base, layers, files, run, vm, Optional.empty());
+  }
 
   /** The base name that means "no userland": only the agent's own files and claw's init. */
   public static final String NO_BASE = "none";

@@ -43,7 +43,8 @@ public final class ProfileLoader {
   /** CONFIG_NR_CPUS in kernel/microvm.config. */
   private static final int MAX_CPUS = 16;
 
-  private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm");
+  private static final Set<String> TOP =
+      Set.of("name", "base", "layers", "files", "run", "vm", "network");
   private static final Set<String> FILE = Set.of("from", "to", "mode");
   private static final Set<String> RUN = Set.of("command", "env", "workdir", "user", "timeout");
   private static final Set<String> VM = Set.of("memory", "cpus");
@@ -79,7 +80,7 @@ public final class ProfileLoader {
     String base = top.requiredString("base", "base: none");
     List<String> layers = top.strings("layers").orElse(List.of());
     return new AgentProfile(directory, name, base, List.copyOf(layers),
-        files(top, directory), run(top), vm(top));
+        files(top, directory), run(top), vm(top), NetworkSection.read(top));
   }
 
   static Node parse(Reader yaml, Path file) {
