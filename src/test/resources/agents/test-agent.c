@@ -263,7 +263,7 @@ static int serve(int argc, char **argv)
 	struct pollfd p[16];
 	int n = 0, zero = 0, one = 1;
 
-	for (int i = 3; i < argc && n < 15; i++, n++) {
+	for (int i = 4; i < argc && n < 15; i++, n++) {
 		struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(argv[i])) };
 		p[n].fd = socket(AF_INET6, SOCK_STREAM, 0);
 		setsockopt(p[n].fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
@@ -272,7 +272,7 @@ static int serve(int argc, char **argv)
 			return perror("tcp"), 1;
 		p[n].events = POLLIN;
 	}
-	struct sockaddr_in6 ua = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(argv[2])) };
+	struct sockaddr_in6 ua = { .sin6_family = AF_INET6, .sin6_port = htons(atoi(argv[3])) };
 	p[n].fd = socket(AF_INET6, SOCK_DGRAM, 0);
 	setsockopt(p[n].fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
 	if (bind(p[n].fd, (struct sockaddr *)&ua, sizeof ua))
@@ -291,7 +291,7 @@ static int serve(int argc, char **argv)
 				continue;
 			if (wait_fd(c, POLLIN, 2000))
 				(void)!read(c, req, sizeof req);
-			dprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s\n", argv[1]);
+			dprintf(c, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n%s\n", argv[2]);
 			close(c);
 		}
 		if (p[n].revents) {
@@ -337,7 +337,7 @@ static int net_command(int argc, char **argv)
 		root_ifconfig(argv + 2);
 	else if (strcmp(mode, "batch") == 0 && argc > 2)
 		return batch(argv[2]);
-	else if (strcmp(mode, "serve") == 0 && argc > 3)
+	else if (strcmp(mode, "serve") == 0 && argc > 4)
 		return serve(argc, argv);
 	else
 		return -1;

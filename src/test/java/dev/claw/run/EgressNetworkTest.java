@@ -183,7 +183,7 @@ class EgressNetworkTest {
     String console = bootAsRoot(steps);
 
     String[] rounds = console.split("ifconfig: eth0 ");
-    assertThat(rounds).hasSize(4);
+    assertThat(rounds).as(console).hasSize(4);
     // Pinned address and MAC: only the CIDR's port passes (no DNS answer allowed A here).
     assertThat(rounds[1]).contains("connect 10.250.4.2 8080: ok server-c",
         "connect 10.250.1.2 80: blocked", "connect 10.250.4.2 80: blocked",
@@ -247,7 +247,7 @@ class EgressNetworkTest {
       args.remove("quiet");
       VmSpec spec = new VmSpec("root", new KernelBuilder(ClawDirs.fromEnvironment()
           .cache("kernel"), EventListener.IGNORE).cachedOrBuild(), initramfs, args, 128, 1,
-          Accelerator.KVM, Optional.empty(), dir.resolve("console.log"), dir, Optional.empty())
+          Accelerator.TCG, Optional.empty(), dir.resolve("console.log"), dir, Optional.empty())
           .withNic(new VmSpec.Nic(network.namespacePath(), NetworkLayout.TAP,
               NetworkLayout.GUEST_MAC));
       try (VmProcess vm = new QemuMicrovm().start(spec)) {

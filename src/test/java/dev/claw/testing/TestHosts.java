@@ -27,7 +27,7 @@ public final class TestHosts implements AutoCloseable {
   public TestHosts() throws IOException {
     forward4 = Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).strip();
     forward6 = Files.readString(Path.of("/proc/sys/net/ipv6/conf/all/forwarding")).strip();
-    succeed("nft", "-f", "-", guardRules());
+    loadRules(guardRules());
     succeed("sysctl", "-q", "-w", "net.ipv4.ip_forward=1", "net.ipv6.conf.all.forwarding=1");
   }
 
@@ -101,7 +101,7 @@ public final class TestHosts implements AutoCloseable {
         .map(line -> line.split(":")[1].strip().replaceAll("@.*", ""))
         .filter(link -> link.startsWith("cv-") || link.startsWith("tap")).forEach(left::add);
     Exec.run(null, List.of("nft", "list", "tables")).stdout().lines()
-        .filter(line -> line.contains(" claw")).forEach(left::add);
+        .filter(line -> line.matches("table \\w+ claw(-[0-9a-f]{8})?")).forEach(left::add);
     return left;
   }
 
@@ -110,11 +110,11 @@ public final class TestHosts implements AutoCloseable {
     assertThat(result.exitCode()).as(String.join(" ", command) + ": " + result.tail(5)).isZero();
   }
 
-  private static void succeed(String a, String b, String c, String stdin) throws IOException {
+  private static void loadRules(String rules) throws IOException {
     Path file = Files.createTempFile("clawtest", ".nft");
     try {
-      Files.writeString(file, stdin);
-      succeed(a, b, file.toString());
+      Files.writeString(file, rules);
+      succeed("nft", "-f", file.toString());
     } finally {
       Files.delete(file);
     }
