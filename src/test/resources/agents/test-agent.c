@@ -346,7 +346,8 @@ static int net_command(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	if (getpid() == 1)
+	/* Only as the kernel's /init: under a container runtime the agent is PID 1 too. */
+	if (getpid() == 1 && strcmp(argv[0], "/init") == 0)
 		return as_init();
 	return command(argc, argv);
 }

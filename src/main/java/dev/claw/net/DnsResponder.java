@@ -61,7 +61,6 @@ public final class DnsResponder implements AutoCloseable {
   private final Allow allow;
   private final EventListener events;
   private final List<DatagramChannel> channels = new ArrayList<>();
-  private final List<InetAddress> clients = new ArrayList<>();
   private final ThreadPoolExecutor workers = new ThreadPoolExecutor(2, 4, 10, TimeUnit.SECONDS,
       new ArrayBlockingQueue<>(64), runnable -> daemon(runnable, "claw-dns"));
   private final SecureRandom random = new SecureRandom();
@@ -86,7 +85,6 @@ public final class DnsResponder implements AutoCloseable {
     channel.bind(new InetSocketAddress(local, 0));
     synchronized (channels) {
       channels.add(channel);
-      clients.add(client);
     }
     daemon(() -> serve(channel, client), "claw-dns-" + local.getHostAddress()).start();
     return ((InetSocketAddress) channel.getLocalAddress()).getPort();

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * One VM's network, from creation to removal: its namespace {@code claw-ID} with the tap the
@@ -258,10 +257,5 @@ public final class EgressNetwork implements AutoCloseable {
 
   private static InetAddress address(String text) {
     return Cidr.address(text).orElseThrow();
-  }
-
-  /** The set of names the responder answers; for messages. */
-  Set<String> names() {
-    return Set.copyOf(policy.names());
   }
 }
