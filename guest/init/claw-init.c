@@ -15,11 +15,17 @@
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/prctl.h>
 #include <sys/reboot.h>
 #include <sys/signalfd.h>
@@ -40,6 +46,10 @@
 #define ROOT_PARAM "claw.root="
 #define ROOTFSTYPE_PARAM "claw.rootfstype="
 #define SYSROOT "/sysroot"
+#define NET_PARAM "claw.net="
+#define NET_IFACE "eth0"
+/* virtio-net is probed before init runs, like the root disk; the wait is only a margin. */
+#define NET_WAIT_MS 2000
 /* Virtio-serial ports are added from a kernel work queue, so the node may appear after we run. */
 #define CHANNEL_WAIT_MS 10000
 /* A virtio disk is probed before init runs; the wait is only a margin before saying it is gone. */
@@ -1213,6 +1223,169 @@ static void harden_guest(int disk_root)
 	protect_init();
 }
 
+/* ---- network: claw.net= ---- */
+
+/* The kernel's struct in6_ifreq (linux/ipv6.h), which musl's headers do not carry. */
+struct claw_in6_ifreq {
+	struct in6_addr addr;
+	uint32_t prefixlen;
+	int ifindex;
+};
+
+struct net_config {
+	struct in_addr addr4, gateway4;
+	struct in6_addr addr6, gateway6;
+	unsigned prefix4, prefix6;
+};
+
+static int parse_prefixed(int family, char *text, void *addr, unsigned *prefix, unsigned max)
+{
+	char *slash = strchr(text, '/');
+	char *end;
+
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	unsigned long p = strtoul(slash + 1, &end, 10);
+	if (*end || end == slash + 1 || p > max || inet_pton(family, text, addr) != 1)
+		return -1;
+	*prefix = (unsigned)p;
+	return 0;
+}
+
+/* claw.net=ADDR4/P,GATEWAY4,ADDR6/P,GATEWAY6, written by the host (NetworkLayout). */
+static void parse_net(char *value, struct net_config *c)
+{
+	char *field[4];
+	char *rest = value;
+
+	for (int i = 0; i < 4; i++) {
+		field[i] = strsep(&rest, ",");
+		if (!field[i])
+			die("%s%s: expected ADDR4/P,GW4,ADDR6/P,GW6", NET_PARAM, value);
+	}
+	if (rest || parse_prefixed(AF_INET, field[0], &c->addr4, &c->prefix4, 32) != 0 ||
+	    inet_pton(AF_INET, field[1], &c->gateway4) != 1 ||
+	    parse_prefixed(AF_INET6, field[2], &c->addr6, &c->prefix6, 128) != 0 ||
+	    inet_pton(AF_INET6, field[3], &c->gateway6) != 1)
+		die("%s: not ADDR4/P,GW4,ADDR6/P,GW6 with numeric addresses", NET_PARAM);
+}
+
+static int wait_for_nic(void)
+{
+	const struct timespec step = { 0, 10 * 1000 * 1000 };
+
+	for (int waited = 0;; waited += 10) {
+		unsigned index = if_nametoindex(NET_IFACE);
+		if (index)
+			return (int)index;
+		if (waited >= NET_WAIT_MS)
+			die("claw.net is set but there is no %s: is the kernel built with virtio-net?",
+			    NET_IFACE);
+		nanosleep(&step, NULL);
+	}
+}
+
+static void net_sysctl(const char *name, const char *value)
+{
+	char path[128];
+
+	snprintf(path, sizeof path, "/proc/sys/net/ipv6/conf/%s/%s", NET_IFACE, name);
+	set_sysctl(path, value);
+}
+
+static void set_up(int fd, const char *name)
+{
+	struct ifreq ifr = { 0 };
+
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0)
+		die("%s: SIOCGIFFLAGS: %s", name, strerror(errno));
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
+		die("bringing %s up: %s", name, strerror(errno));
+}
+
+static void set_ipv4(int fd, const struct net_config *c)
+{
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", NET_IFACE);
+	sin->sin_family = AF_INET;
+	sin->sin_addr = c->addr4;
+	if (ioctl(fd, SIOCSIFADDR, &ifr) != 0)
+		die("%s: setting its IPv4 address: %s", NET_IFACE, strerror(errno));
+	sin->sin_addr.s_addr = c->prefix4 ? htonl(~0u << (32 - c->prefix4)) : 0;
+	if (ioctl(fd, SIOCSIFNETMASK, &ifr) != 0)
+		die("%s: setting its netmask: %s", NET_IFACE, strerror(errno));
+}
+
+static void set_ipv6(int fd, int index, const struct net_config *c)
+{
+	struct claw_in6_ifreq req = { c->addr6, c->prefix6, index };
+
+	if (ioctl(fd, SIOCSIFADDR, &req) != 0)
+		die("%s: setting its IPv6 address: %s", NET_IFACE, strerror(errno));
+}
+
+static void set_default_routes(int fd4, int fd6, int index, const struct net_config *c)
+{
+	struct rtentry rt = { 0 };
+	struct in6_rtmsg rt6 = { 0 };
+	struct sockaddr_in *gw = (struct sockaddr_in *)&rt.rt_gateway;
+
+	((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+	((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+	gw->sin_family = AF_INET;
+	gw->sin_addr = c->gateway4;
+	rt.rt_flags = RTF_UP | RTF_GATEWAY;
+	rt.rt_dev = (char *)NET_IFACE;
+	if (ioctl(fd4, SIOCADDRT, &rt) != 0)
+		die("adding the IPv4 default route: %s", strerror(errno));
+	rt6.rtmsg_gateway = c->gateway6;
+	rt6.rtmsg_flags = RTF_UP | RTF_GATEWAY;
+	rt6.rtmsg_ifindex = index;
+	rt6.rtmsg_metric = 1;
+	if (ioctl(fd6, SIOCADDRT, &rt6) != 0)
+		die("adding the IPv6 default route: %s", strerror(errno));
+}
+
+/* Configures eth0 from claw.net= with ioctls (no DHCP, no ip binary in the guest) and writes
+ * no file: the host pins the address and MAC, so nothing here needs protecting from the agent,
+ * and without claw.net the VM has no NIC and this does nothing. */
+static void configure_network(void)
+{
+	char value[256];
+	struct net_config c;
+	char a4[INET_ADDRSTRLEN], a6[INET6_ADDRSTRLEN];
+
+	if (!cmdline_value(NET_PARAM, value, sizeof value))
+		return;
+	parse_net(value, &c);
+	int index = wait_for_nic();
+	/* Before the link is up: no link-local address, no DAD delay, no router adverts. The
+	 * host's firewall passes only the pinned address, so anything else would be dead. */
+	net_sysctl("addr_gen_mode", "1");
+	net_sysctl("accept_dad", "0");
+	net_sysctl("accept_ra", "0");
+	net_sysctl("autoconf", "0");
+	int fd4 = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int fd6 = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd4 < 0 || fd6 < 0)
+		die("socket for network set-up: %s", strerror(errno));
+	set_ipv4(fd4, &c);
+	set_up(fd4, "lo");
+	set_up(fd4, NET_IFACE);
+	set_ipv6(fd6, index, &c);
+	set_default_routes(fd4, fd6, index, &c);
+	close(fd4);
+	close(fd6);
+	log_host("network: %s %s/%u and %s/%u", NET_IFACE,
+		 inet_ntop(AF_INET, &c.addr4, a4, sizeof a4), c.prefix4,
+		 inet_ntop(AF_INET6, &c.addr6, a6, sizeof a6), c.prefix6);
+}
+
 static int child_signal_fd(void)
 {
 	sigset_t set;
@@ -1273,6 +1446,7 @@ int main(void)
 		die("%s", err);
 	}
 	harden_guest(disk_root);
+	configure_network();
 
 	struct pollfd p[P_COUNT] = { { .fd = child_signal_fd(), .events = POLLIN } };
 	pid_t agent = start_agent(&p[P_OUT].fd, &p[P_ERR].fd);

@@ -3,6 +3,7 @@ package dev.claw.image;
 import dev.claw.fs.FileTree;
 import dev.claw.ClawException;
 import dev.claw.guest.RunSpec;
+import dev.claw.net.NetworkLayout;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.AgentProfile.FileMapping;
 import dev.claw.seccomp.SeccompFilter;
@@ -24,7 +25,7 @@ import java.util.Set;
  */
 public final class ImageBuilder {
   private static final Set<String> RESERVED = Set.of("/init", "/claw", "/dev", "/proc", "/tmp",
-      "/etc/passwd", "/etc/group");
+      "/etc/passwd", "/etc/group", "/etc/resolv.conf");
 
   /** Where a bare command name such as {@code python3} is looked up, in this order. */
   private static final List<String> PATH = List.of("/usr/local/bin", "/usr/bin", "/bin");
@@ -183,6 +184,12 @@ public final class ImageBuilder {
         + "agent:x:" + uid + ":" + gid + ":claw agent:/tmp:/nonexistent\n")).inLayer(CLAW_LAYER));
     tree.put(FileTree.fileEntry("/etc/group", 0644, ascii("root:x:0:\nagent:x:" + gid + ":\n"))
         .inLayer(CLAW_LAYER));
+    if (profile.network().isPresent()) {
+      // The guest's resolver is its gateway, the same address in every VM; the host sends
+      // what arrives there to the VM's own DNS responder.
+      tree.put(FileTree.fileEntry("/etc/resolv.conf", 0644,
+          ascii(NetworkLayout.resolvConf())).inLayer(CLAW_LAYER));
+    }
     return tree;
   }
 

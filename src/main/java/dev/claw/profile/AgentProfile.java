@@ -15,6 +15,7 @@ import java.util.Set;
  * @param base the base image, or "none" for a static agent that needs no userland at all
  * @param seccomp the agent's system call policy: a preset's name, {@code learn}, or the
  *     absolute path of a policy file
+ * @param network what the agent may reach; empty: no network device in its VM at all
  */
 public record AgentProfile(
     Path directory,
@@ -24,14 +25,27 @@ public record AgentProfile(
     List<FileMapping> files,
     RunSettings run,
     VmSettings vm,
-    String seccomp) {
+    String seccomp,
+    Optional<NetworkPolicy> network) {
 
   /** The seccomp choice that records the agent's calls instead of blocking them. */
   public static final String LEARN = dev.claw.seccomp.SeccompFilter.LEARN;
 
+  /** A profile without a {@code network} section: its VM gets no network device. */
+  public AgentProfile(Path directory, String name, String base, List<String> layers,
+      List<FileMapping> files, RunSettings run, VmSettings vm, String seccomp) {
+    this(directory, name, base, layers, files, run, vm, seccomp, Optional.empty());
+  }
+
+  /** A profile with the default seccomp policy and no network device. */
+  public AgentProfile(Path directory, String name, String base, List<String> layers,
+      List<FileMapping> files, RunSettings run, VmSettings vm) {
+    this(directory, name, base, layers, files, run, vm, "default", Optional.empty());
+  }
+
   /** The same profile with another seccomp choice. */
   public AgentProfile withSeccomp(String choice) {
-    return new AgentProfile(directory, name, base, layers, files, run, vm, choice);
+    return new AgentProfile(directory, name, base, layers, files, run, vm, choice, network);
   }
 
   /** The base name that means "no userland": only the agent's own files and claw's init. */

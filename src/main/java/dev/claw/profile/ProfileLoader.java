@@ -45,7 +45,7 @@ public final class ProfileLoader {
   private static final int MAX_CPUS = 16;
 
   private static final Set<String> TOP = Set.of("name", "base", "layers", "files", "run", "vm",
-      "seccomp");
+      "seccomp", "network");
   private static final Set<String> FILE = Set.of("from", "to", "mode");
   private static final Set<String> RUN = Set.of("command", "env", "workdir", "user",
       "root-reason", "timeout");
@@ -82,7 +82,8 @@ public final class ProfileLoader {
     String base = top.requiredString("base", "base: none");
     List<String> layers = top.strings("layers").orElse(List.of());
     return new AgentProfile(directory, name, base, List.copyOf(layers),
-        files(top, directory), run(top), vm(top), seccomp(top, directory));
+        files(top, directory), run(top), vm(top), seccomp(top, directory),
+        NetworkSection.read(top));
   }
 
   static Node parse(Reader yaml, Path file) {
@@ -109,7 +110,9 @@ public final class ProfileLoader {
 
   /** A preset, learn, or a policy file (a path with a '/' or ending in .yaml). */
   private static String seccomp(YamlSection top, Path directory) {
-    String choice = top.string("seccomp").orElse("default");
+    // An agent granted egress needs sockets beyond AF_UNIX, which only the network preset has.
+    String preset = top.has("network") ? "network" : "default";
+    String choice = top.string("seccomp").orElse(preset);
     if (choice.contains("/") || choice.endsWith(".yaml") || choice.endsWith(".yml")) {
       return directory.resolve(choice).normalize().toString();
     }

@@ -53,6 +53,11 @@ final class YamlSection {
     return section;
   }
 
+  /** Whether {@code key} is given at all, whatever its value. */
+  boolean has(String key) {
+    return values.containsKey(key);
+  }
+
   Optional<String> string(String key) {
     return Optional.ofNullable(values.get(key)).map(value -> scalar(value, where(key)));
   }

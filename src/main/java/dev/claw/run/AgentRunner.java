@@ -11,6 +11,8 @@ import dev.claw.image.Initramfs;
 import dev.claw.image.PackageLayers;
 import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
+import dev.claw.net.EgressNetwork;
+import dev.claw.net.NetworkLayout;
 import dev.claw.profile.AgentProfile;
 import dev.claw.rootfs.DebianRoot;
 import dev.claw.vm.Accelerator;
@@ -86,10 +88,32 @@ public final class AgentRunner {
           + ", " + sizeKib(disk.image()) + " KiB, read-only; initramfs "
           + sizeKib(boot.initramfs()) + " KiB"));
       VmSpec spec = spec(request, kernel, accelerator.accelerator(), dir, boot);
+      spec = withNetwork(spec, request.profile(), dir, teardown);
       timeline.mark(Phase.IMAGE_READY);
       VmSupervisor supervisor = new VmSupervisor(backend, registry, events);
       return supervisor.boot(spec, request, accelerator, timeline, output, teardown);
     }
+  }
+
+  /**
+   * A profile with a {@code network} section gets a NIC in a namespace of its own, behind
+   * its firewall; without one, the VM has no network device at all.
+   */
+  private VmSpec withNetwork(VmSpec spec, AgentProfile profile, Path dir, VmTeardown teardown)
+      throws IOException {
+    if (profile.network().isEmpty()) {
+      return spec;
+    }
+    EgressNetwork network = EgressNetwork.create(VmRegistry.vmId(dir), profile.network().get(),
+        dir, events, backend.vmmOwner());
+    teardown.trackNetwork(network);
+    List<String> args = new ArrayList<>(spec.kernelArgs());
+    // For claw's init: the guest's addresses and gateways; init configures eth0 with them.
+    args.add(NetworkLayout.kernelArgument());
+    return new VmSpec(spec.name(), spec.kernel(), spec.initramfs(), args, spec.memoryMib(),
+        spec.cpus(), spec.accelerator(), spec.channelSocket(), spec.consoleLog(),
+        spec.stateDir(), spec.rootDisk()).withNic(new VmSpec.Nic(network.namespacePath(),
+            NetworkLayout.TAP, NetworkLayout.GUEST_MAC));
   }
 
   /** Where a Debian-based agent's layers come from; a static agent has none. */
@@ -141,7 +165,7 @@ public final class AgentRunner {
   }
 
   private void reapLeftovers(VmRegistry registry) throws IOException {
-    for (String reaped : registry.reapLeftovers()) {
+    for (String reaped : registry.reapLeftovers(EgressNetwork::reap)) {
       events.warn("removed the leftovers of a claw run that was killed: " + reaped);
     }
   }

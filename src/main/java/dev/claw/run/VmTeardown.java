@@ -18,6 +18,7 @@ final class VmTeardown implements AutoCloseable {
   private final Path dir;
   private final Thread hook;
   private final AtomicReference<VmProcess> vm = new AtomicReference<>();
+  private final AtomicReference<AutoCloseable> network = new AtomicReference<>();
 
   VmTeardown(VmRegistry registry, Path dir, String agent, EventListener events) {
     this.registry = registry;
@@ -37,6 +38,14 @@ final class VmTeardown implements AutoCloseable {
     vm.set(process);
   }
 
+  /**
+   * From now on, stopping also removes {@code egress}, the VM's network, once the VM is gone
+   * (a VMM still inside its namespace would keep the namespace alive).
+   */
+  void trackNetwork(AutoCloseable egress) {
+    network.set(egress);
+  }
+
   /** Kills the VM, if one was started, and waits until it is gone. */
   void stopVm() {
     VmProcess process = vm.get();
@@ -45,9 +54,21 @@ final class VmTeardown implements AutoCloseable {
     }
   }
 
+  private void closeNetwork() {
+    AutoCloseable egress = network.getAndSet(null);
+    if (egress != null) {
+      try {
+        egress.close();
+      } catch (Exception e) {
+        // EgressNetwork.close reports nothing; the next claw's reaper retries by the VM's id.
+      }
+    }
+  }
+
   @Override
   public void close() {
     stopVm();
+    closeNetwork();
     registry.release(dir);
     if (Thread.currentThread() != hook) {
       try {

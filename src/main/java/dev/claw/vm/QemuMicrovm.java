@@ -98,6 +98,11 @@ public final class QemuMicrovm implements VmBackend {
   }
 
   @Override
+  public Optional<VmBackend.Owner> vmmOwner() {
+    return sandbox.get().owner();
+  }
+
+  @Override
   public VmProcess start(VmSpec spec) throws IOException {
     checkInstalled();
     VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow());
@@ -139,6 +144,7 @@ public final class QemuMicrovm implements VmBackend {
         "-serial", "file:" + spec.consoleLog()));
     spec.channelSocket().ifPresent(socket -> args.addAll(channel(socket)));
     spec.rootDisk().ifPresent(disk -> args.addAll(rootDisk(disk)));
+    spec.nic().ifPresent(nic -> args.addAll(networkDevice(nic)));
     return args;
   }
 
@@ -212,6 +218,19 @@ public final class QemuMicrovm implements VmBackend {
         "-device", "virtio-serial-device,max_ports=2",
         "-chardev", "socket,id=claw,path=" + socket,
         "-device", "virtserialport,chardev=claw,name=claw.0");
+  }
+
+  /**
+   * QEMU joins the VM's network namespace before it starts, so it opens the tap there and
+   * has no other network; nsenter execs it in place, keeping the parent-death signal.
+   */
+  private static List<String> networkDevice(VmSpec.Nic nic) {
+    return List.of(
+        // The tap claw made in the namespace. script=no, downscript=no: QEMU runs no host
+        // scripts (/etc/qemu-ifup); the tap is already configured and claw removes it.
+        "-netdev", "tap,id=net0,ifname=" + nic.tap() + ",script=no,downscript=no",
+        // virtio-net over virtio-mmio, eth0 in the guest, with the MAC the firewall pins.
+        "-device", "virtio-net-device,netdev=net0,mac=" + nic.mac());
   }
 
   private static List<String> rootDisk(VmSpec.RootDisk disk) {

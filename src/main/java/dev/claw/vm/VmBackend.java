@@ -1,6 +1,7 @@
 package dev.claw.vm;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A virtual machine monitor claw can boot agents with. Callers see only this interface, so a
@@ -27,4 +28,12 @@ public interface VmBackend {
 
   /** Starts the VM and returns at once; the guest boots in the background. */
   VmProcess start(VmSpec spec) throws IOException;
+
+  /** The unprivileged user the VMM runs as, if it drops root: devices it opens must be its. */
+  default Optional<Owner> vmmOwner() {
+    return Optional.empty();
+  }
+
+  /** A uid and gid on the host. */
+  record Owner(int uid, int gid) {}
 }

@@ -89,6 +89,21 @@ public final class VmRegistry {
    * @return one line for each VM reaped, for the user to see
    */
   public List<String> reapLeftovers() throws IOException {
+    return reapLeftovers(vmId -> false);
+  }
+
+  /**
+   * Removes what a VM had outside its folder (its network, say), given the VM's id; called
+   * for a dead owner's VM once its VMM is gone, before its folder is removed.
+   */
+  @FunctionalInterface
+  public interface OutsideParts {
+    /** Returns whether there was anything to remove. */
+    boolean reap(String vmId);
+  }
+
+  /** {@link #reapLeftovers()}, removing each leftover VM's {@code outside} parts as well. */
+  public List<String> reapLeftovers(OutsideParts outside) throws IOException {
     List<String> reaped = new ArrayList<>();
     if (!Files.isDirectory(vmsDir)) {
       return reaped;
@@ -97,12 +112,20 @@ public final class VmRegistry {
       for (Path dir : dirs) {
         if (isVmFolder(dir) && !ownerAlive(dir) && !beingCreated(dir)) {
           boolean killed = killVmm(dir);
+          boolean network = outside.reap(vmId(dir));
           Trees.deleteQuietly(dir);
-          reaped.add(dir.getFileName() + (killed ? " (its VM was still running; killed)" : ""));
+          reaped.add(dir.getFileName() + (killed ? " (its VM was still running; killed)" : "")
+              + (network ? " (its network removed)" : ""));
         }
       }
     }
     return reaped;
+  }
+
+  /** The random id that ends the name of a VM's folder ({@code agent-1a2b3c4d}). */
+  public static String vmId(Path dir) {
+    String name = dir.getFileName().toString();
+    return name.substring(name.lastIndexOf('-') + 1);
   }
 
   /** Only folders claw made are touched: the right name, a real folder, an owner record. */

@@ -15,6 +15,7 @@ import java.util.Optional;
  *     removes it when the VM is gone
  * @param rootDisk a disk image the guest's init mounts read-only as its root; empty when the
  *     whole root is the initramfs
+ * @param nic the VM's one network device; empty: the VM has no network device at all
  */
 public record VmSpec(
     String name,
@@ -27,10 +28,25 @@ public record VmSpec(
     Optional<Path> channelSocket,
     Path consoleLog,
     Path stateDir,
-    Optional<RootDisk> rootDisk) {
+    Optional<RootDisk> rootDisk,
+    Optional<Nic> nic) {
 
   public VmSpec {
     kernelArgs = List.copyOf(kernelArgs);
+  }
+
+  /** A VM without a network device. */
+  public VmSpec(String name, Path kernel, Path initramfs, List<String> kernelArgs,
+      int memoryMib, int cpus, Accelerator accelerator, Optional<Path> channelSocket,
+      Path consoleLog, Path stateDir, Optional<RootDisk> rootDisk) {
+    this(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator, channelSocket,
+        consoleLog, stateDir, rootDisk, Optional.empty());
+  }
+
+  /** The same VM with {@code device} as its network device. */
+  public VmSpec withNic(Nic device) {
+    return new VmSpec(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator,
+        channelSocket, consoleLog, stateDir, rootDisk, Optional.of(device));
   }
 
   /** A VM whose whole root is its initramfs. */
@@ -39,6 +55,22 @@ public record VmSpec(
       Path consoleLog, Path stateDir) {
     this(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator, channelSocket,
         consoleLog, stateDir, Optional.empty());
+  }
+
+  /**
+   * A virtio-net device backed by a tap that already exists in a network namespace; the VMM
+   * runs inside that namespace, so the tap is reachable nowhere else.
+   *
+   * @param namespace the namespace's file, such as /run/netns/claw-1a2b3c4d
+   * @param mac the guest's MAC address, which the namespace's firewall pins
+   */
+  public record Nic(Path namespace, String tap, String mac) {
+    public Nic {
+      // Both go into QEMU's comma-separated option syntax.
+      if (!tap.matches("[a-z0-9]{1,15}") || !mac.matches("([0-9a-f]{2}:){5}[0-9a-f]{2}")) {
+        throw new IllegalArgumentException("tap '" + tap + "', mac '" + mac + "'");
+      }
+    }
   }
 
   /**

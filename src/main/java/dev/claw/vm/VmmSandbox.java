@@ -84,6 +84,12 @@ final class VmmSandbox {
     this.ids = ids;
   }
 
+  /** The user the VMM runs as in the jail, if it has one here. */
+  Optional<VmBackend.Owner> owner() {
+    return noJailReason.isPresent() ? Optional.empty()
+        : Optional.of(new VmBackend.Owner(ids.uid(), ids.gid()));
+  }
+
   /** What this host allows, learnt now: claw's uid, unshare, the VMM user. */
   static VmmSandbox forHost(Path setpriv, Path prlimit, Optional<Path> unshare) {
     return new VmmSandbox(setpriv, prlimit, whyNoJail(unshare), vmmIds(Path.of("/etc/passwd")));
@@ -96,6 +102,12 @@ final class VmmSandbox {
     List<String> notApplied = new ArrayList<>();
     // If claw dies, even by SIGKILL, the kernel kills its VM: no orphaned guests keep running.
     prefix.addAll(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--"));
+    // A VM with a network device lives in the namespace claw made for it, where its tap is;
+    // entered while still root, before the jail drops every privilege.
+    spec.nic().ifPresent(nic -> {
+      prefix.addAll(List.of("nsenter", "--net=" + nic.namespace(), "--"));
+      applied.add("network namespace " + nic.namespace().getFileName());
+    });
 
     if (noJailReason.isPresent()) {
       notApplied.add("own uid, mount and PID namespaces: " + noJailReason.get());
@@ -134,6 +146,9 @@ final class VmmSandbox {
         "/bin/sh", "-c", script(), "claw-vmm-jail", root.toString(),
         String.valueOf(ids.uid()), String.valueOf(ids.gid())));
     command.addAll(boundFiles(spec, qemu));
+    // The tap is opened through /dev/net/tun; claw made the tap the VMM user's own, so that
+    // user needs no capability to attach to it, and can create none.
+    spec.nic().ifPresent(nic -> command.add("tun:/dev/net/tun"));
     command.add("--");
     return command;
   }

@@ -2,9 +2,10 @@
 # a fresh mount namespace made by unshare. It builds a root that holds only what QEMU needs,
 # makes it the root, and execs the VMM as an unprivileged uid with no capabilities.
 #
-# Usage: sh -c SCRIPT claw-vmm-jail ROOT UID GID {ro|rw}:PATH... -- COMMAND...
+# Usage: sh -c SCRIPT claw-vmm-jail ROOT UID GID {ro|rw}:PATH... [tun:/dev/net/tun] -- COMMAND...
 # ROOT is an empty folder to build the jail on; each PATH is bound at the same path inside, so
-# COMMAND needs no rewriting. The script text is fixed: every value comes in as an argument.
+# COMMAND needs no rewriting; tun: makes the tun device, for a VM with a network device. The
+# script text is fixed: every value comes in as an argument.
 set -eu
 root=$1
 uid=$2
@@ -40,6 +41,11 @@ while [ "$1" != -- ]; do
   mode=${1%%:*}
   path=${1#*:}
   shift
+  if [ "$mode" = tun ]; then
+    mkdir -p "$root/dev/net"
+    mknod -m 0666 "$root/dev/net/tun" c 10 200
+    continue
+  fi
   mkdir -p "$root$(dirname "$path")"
   : > "$root$path"
   mount --bind "$path" "$root$path"
