@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         "", "Exit status of run: the agent's; 128+N if signal N killed it; 124 on timeout; "
             + "125 if claw failed."},
     subcommands = {RunCommand.class, BuildCommand.class, LockCommand.class,
-        KernelCommand.class})
+        KernelCommand.class, BenchCommand.class, SnapshotCommand.class})
 public final class Main {
   /** Exit status for claw's own failures, kept apart from the agent's statuses. */
   static final int CLAW_FAILED = 125;
