@@ -72,7 +72,9 @@ class SnapshotRunnerTest {
 
   private AgentProfile agent(String file) throws Exception {
     dirs();
-    TestAgents.compile(agentDir);
+    if (!Files.exists(agentDir.resolve("test-agent"))) {
+      TestAgents.compile(agentDir);
+    }
     TestKernel.cachedOrBuilt();
     TestAgents.profile(agentDir, "clone-test", List.of("cat", file), "");
     return new ProfileLoader().load(agentDir);
