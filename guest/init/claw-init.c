@@ -23,6 +23,8 @@
 #include <net/if.h>
 #include <net/route.h>
 #include <netinet/in.h>
+#include <dirent.h>
+#include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
@@ -58,6 +60,24 @@
 #define DRAIN_TIMEOUT_MS 2000
 
 #define CMDLINE_PATH "/proc/cmdline"
+/* A generic kernel (Debian's cloud kernel) has virtio as modules; claw puts them here, named so
+ * that name order is load order. claw's own kernel has virtio built in and no such folder. */
+#define MODULES_DIR "/claw-modules"
+#define MODULES_MAX 32
+/* With claw.snapshot, init stops before the agent: the host saves the VM, and every restored
+ * clone gets its own seed and clock in a G frame. */
+#define SNAPSHOT_PARAM "claw.snapshot"
+#define SEED_MIN 32
+#define SEED_MAX 512
+/* From <linux/random.h>, which musl does not ship: _IOW('R', 3, int[2]) and _IO('R', 7). */
+#define RNDADDENTROPY 0x40085203
+#define RNDRESEEDCRNG 0x5207
+
+struct rand_pool_info {
+	int entropy_count;
+	int buf_size;
+	unsigned char buf[];
+};
 
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
@@ -395,6 +415,53 @@ static void send_hello(void)
 	put_le(p, PROTOCOL_VERSION, 4);
 	put_le(p + 4, boottime_ns(), 8);
 	send_frame('H', p, sizeof p);
+}
+
+/* ---- generic kernels: virtio drivers as modules ---- */
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void load_module(const char *name)
+{
+	char path[300];
+
+	snprintf(path, sizeof path, "%s/%s", MODULES_DIR, name);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Said on the console only: the channel may need this very module. */
+	if (fd < 0 || (syscall(SYS_finit_module, fd, "", 0) != 0 && errno != EEXIST)) {
+		char msg[400];
+		snprintf(msg, sizeof msg, "loading module %s: %s", path, strerror(errno));
+		console(msg);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Loads every .ko in MODULES_DIR in name order; nothing to do for claw's own kernel. */
+static void load_modules(void)
+{
+	char *names[MODULES_MAX];
+	unsigned count = 0;
+	struct dirent *d;
+	DIR *dir = opendir(MODULES_DIR);
+
+	if (!dir)
+		return;
+	while ((d = readdir(dir)) && count < MODULES_MAX) {
+		size_t len = strlen(d->d_name);
+		if (len > 3 && strcmp(d->d_name + len - 3, ".ko") == 0)
+			names[count++] = strdup(d->d_name);
+	}
+	closedir(dir);
+	qsort(names, count, sizeof names[0], by_name);
+	for (unsigned i = 0; i < count; i++) {
+		if (names[i])
+			load_module(names[i]);
+		free(names[i]);
+	}
 }
 
 /* ---- root disk: claw.root= ---- */
@@ -1386,6 +1453,85 @@ static void configure_network(void)
 		 inet_ntop(AF_INET6, &c.addr6, a6, sizeof a6), c.prefix6);
 }
 
+/* ---- snapshots: ready, then a fresh identity per clone ---- */
+
+static int read_all(int fd, void *buf, size_t len)
+{
+	unsigned char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static uint64_t get_le(const unsigned char *p, int bytes)
+{
+	uint64_t v = 0;
+
+	for (int i = bytes - 1; i >= 0; i--)
+		v = (v << 8) | p[i];
+	return v;
+}
+
+/* Mixes the host's seed into the kernel's pool and reseeds now, so the agent's first
+ * getrandom() already differs from every other clone of this snapshot. */
+static void reseed(const unsigned char *seed, size_t len)
+{
+	static union {
+		struct rand_pool_info info;
+		unsigned char raw[sizeof(struct rand_pool_info) + SEED_MAX];
+	} pool;
+	int fd = open("/dev/urandom", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open /dev/urandom: %s", strerror(errno));
+	pool.info.entropy_count = (int)len * 8;
+	pool.info.buf_size = (int)len;
+	memcpy(pool.info.buf, seed, len);
+	if (ioctl(fd, RNDADDENTROPY, &pool.info) != 0 || ioctl(fd, RNDRESEEDCRNG) != 0)
+		die("reseeding the kernel's random generator: %s", strerror(errno));
+	close(fd);
+}
+
+/* The clock stood still while the snapshot lay on disk: take the host's. */
+static void set_clock(uint64_t realtime_ns)
+{
+	struct timespec ts = { (time_t)(realtime_ns / 1000000000u),
+			       (long)(realtime_ns % 1000000000u) };
+
+	if (clock_settime(CLOCK_REALTIME, &ts) != 0)
+		die("setting the clock: %s", strerror(errno));
+}
+
+/* Says R, then blocks until the host sends G: u64 CLOCK_REALTIME ns, then the seed. The host
+ * saves the VM in between; what runs after the read runs in each restored clone. */
+static void await_go(void)
+{
+	unsigned char head[5], body[8 + SEED_MAX];
+	unsigned char p[8];
+
+	put_le(p, boottime_ns(), 8);
+	send_frame('R', p, sizeof p);
+	if (read_all(chan, head, sizeof head) != 0)
+		die("reading the host's go frame: %s", strerror(errno));
+	uint64_t len = get_le(head + 1, 4);
+	if (head[0] != 'G' || len < 8 + SEED_MIN || len > sizeof body)
+		die("expected a G frame of %d..%d bytes from the host, got type 0x%02x, %llu bytes",
+		    8 + SEED_MIN, 8 + SEED_MAX, head[0], (unsigned long long)len);
+	if (read_all(chan, body, (size_t)len) != 0)
+		die("reading the host's go frame: %s", strerror(errno));
+	set_clock(get_le(body, 8));
+	reseed(body + 8, (size_t)len - 8);
+	log_host("restored: clock set, %u seed bytes mixed in", (unsigned)len - 8);
+}
+
 static int child_signal_fd(void)
 {
 	sigset_t set;
@@ -1413,6 +1559,7 @@ int main(void)
 	if (mount_at("devtmpfs", "/dev", MS_NOSUID | MS_NOEXEC, NULL, err, sizeof err) == 0)
 		mount_proc(err, sizeof err);
 	claim_std_fds();
+	load_modules();
 	/* claw boots once with claw.probe to learn whether KVM works here: getting this far is
 	 * the answer, so say so and power off without waiting for a channel. */
 	if (cmdline_has_word(PROBE_PARAM)) {
@@ -1447,6 +1594,8 @@ int main(void)
 	}
 	harden_guest(disk_root);
 	configure_network();
+	if (cmdline_has_word(SNAPSHOT_PARAM))
+		await_go();
 
 	struct pollfd p[P_COUNT] = { { .fd = child_signal_fd(), .events = POLLIN } };
 	pid_t agent = start_agent(&p[P_OUT].fd, &p[P_ERR].fd);

@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
             + "125 if claw failed."},
     subcommands = {RunCommand.class, BuildCommand.class, LockCommand.class, LearnCommand.class,
         AuditCommand.class, ScanCommand.class, DiffCommand.class, DbCommand.class,
-        NetCommand.class, KernelCommand.class})
+        NetCommand.class, BenchCommand.class, SnapshotCommand.class, KernelCommand.class})
 public final class Main {
   /** Exit status for claw's own failures, kept apart from the agent's statuses. */
   static final int CLAW_FAILED = 125;

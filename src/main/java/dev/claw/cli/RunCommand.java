@@ -13,6 +13,7 @@ import dev.claw.run.AgentRunner;
 import dev.claw.run.Outcome;
 import dev.claw.run.RunRequest;
 import dev.claw.run.RunResult;
+import dev.claw.run.SnapshotRunner;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.QemuMicrovm;
 import java.io.FileDescriptor;
@@ -69,6 +70,10 @@ final class RunCommand implements Callable<Integer> {
           + "memory); ext4 and erofs boot from a read-only disk, for images larger than memory.")
   String format;
 
+  @Option(names = "--from-snapshot", description = "Start from the agent's snapshot (claw "
+      + "snapshot), made first if it is missing or stale.")
+  boolean fromSnapshot;
+
   @Option(names = {"-v", "--verbose"}, description = "Also show claw's details and the guest "
       + "console (kernel and init messages).")
   boolean verbose;
@@ -80,7 +85,10 @@ final class RunCommand implements Callable<Integer> {
     AgentProfile agent = new ProfileLoader().load(profile);
     AgentRunner runner = new AgentRunner(ClawDirs.fromEnvironment(), new QemuMicrovm(),
         new ConsoleEvents(err, verbose));
-    RunResult result = runner.run(request(agent), new StandardStreams());
+    RunResult result = fromSnapshot
+        ? new SnapshotRunner(ClawDirs.fromEnvironment(), new ConsoleEvents(err, verbose))
+            .run(request(agent), new StandardStreams(), pid -> { })
+        : runner.run(request(agent), new StandardStreams());
 
     // The agent may have left the terminal in any state (colours, hidden text): claw's own
     // lines start from a clean one, so they can't be hidden or restyled by the agent.

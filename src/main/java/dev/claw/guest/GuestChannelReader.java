@@ -49,6 +49,7 @@ public final class GuestChannelReader {
     ByteBuffer buf = ByteBuffer.wrap(payload).order(ByteOrder.LITTLE_ENDIAN);
     return switch (type) {
       case 'H' -> new GuestMessage.Hello(sized(buf, 12).getInt(), buf.getLong());
+      case 'R' -> new GuestMessage.Ready(sized(buf, 8).getLong());
       case 'A' -> new GuestMessage.AgentStarted(sized(buf, 12).getLong(), buf.getInt());
       case 'O' -> new GuestMessage.Stdout(payload);
       case 'E' -> new GuestMessage.Stderr(payload);

@@ -12,6 +12,12 @@ public sealed interface GuestMessage {
   /** Init is running. */
   record Hello(int version, long bootNanos) implements GuestMessage {}
 
+  /**
+   * Init is ready to start the agent and waits for the host's go frame (only with
+   * {@code claw.snapshot}: the host saves the VM now).
+   */
+  record Ready(long bootNanos) implements GuestMessage {}
+
   /** The agent's execve succeeded. */
   record AgentStarted(long bootNanos, int pid) implements GuestMessage {}
 

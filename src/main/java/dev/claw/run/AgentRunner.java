@@ -17,6 +17,7 @@ import dev.claw.profile.AgentProfile;
 import dev.claw.rootfs.DebianRoot;
 import dev.claw.vm.Accelerator;
 import dev.claw.vm.AcceleratorProbe;
+import dev.claw.vm.BzImage;
 import dev.claw.vm.VmBackend;
 import dev.claw.vm.VmRegistry;
 import dev.claw.vm.VmSpec;
@@ -182,9 +183,11 @@ public final class AgentRunner {
       throw new ClawException("no kernel at " + kernel,
           "give the path of a vmlinux, or leave out --kernel to use claw's own kernel");
     }
-    if (!ElfFile.hasPvhEntry(Files.readAllBytes(kernel))) {
-      throw new ClawException(kernel + " is not an x86-64 vmlinux with a PVH entry point",
-          "pass an uncompressed vmlinux built with CONFIG_PVH=y (a bzImage will not do)");
+    // A bzImage boots through the firmware's loader (QemuMicrovm), with its virtio modules.
+    if (!BzImage.is(kernel) && !ElfFile.hasPvhEntry(Files.readAllBytes(kernel))) {
+      throw new ClawException(kernel + " is neither an x86-64 vmlinux with a PVH entry point "
+          + "nor a bzImage", "pass a vmlinux built with CONFIG_PVH=y, or a distribution's "
+          + "/boot/vmlinuz-* together with its virtio modules (claw bench does this)");
     }
     return kernel.toAbsolutePath();
   }

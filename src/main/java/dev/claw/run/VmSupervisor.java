@@ -42,11 +42,23 @@ final class VmSupervisor {
   private final VmBackend backend;
   private final VmRegistry registry;
   private final EventListener events;
+  private GuestGreeting greeting = channel -> { };
+
+  /** What the host says first once the guest's channel is connected (a restored clone's G). */
+  interface GuestGreeting {
+    void greet(SocketChannel channel) throws IOException;
+  }
 
   VmSupervisor(VmBackend backend, VmRegistry registry, EventListener events) {
     this.backend = backend;
     this.registry = registry;
     this.events = events;
+  }
+
+  /** Greets each guest with {@code first} before following its channel. */
+  VmSupervisor greeting(GuestGreeting first) {
+    this.greeting = first;
+    return this;
   }
 
   RunResult boot(VmSpec spec, RunRequest request, AcceleratorProbe.Choice accelerator,
@@ -79,7 +91,11 @@ final class VmSupervisor {
         timedOut.set(true);
         vm.close();
       }, timeout.toMillis(), TimeUnit.MILLISECONDS);
-      accept(server, vm).ifPresent(session::follow);
+      Optional<SocketChannel> channel = accept(server, vm);
+      if (channel.isPresent()) {
+        greeting.greet(channel.get());
+        session.follow(channel.get());
+      }
       awaitExit(vm, session, timeline);
       // An agent that ended just as the timeout fired did end: its own status wins.
       return session.ending().orElseGet(() -> timedOut.get() ? new Outcome.TimedOut(timeout)

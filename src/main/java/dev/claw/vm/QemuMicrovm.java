@@ -104,10 +104,19 @@ public final class QemuMicrovm implements VmBackend {
 
   @Override
   public VmProcess start(VmSpec spec) throws IOException {
+    return start(spec, List.of());
+  }
+
+  /**
+   * Starts the VM with {@code extraArgs} after claw's own (a monitor socket, guest memory in
+   * a file, an incoming migration: see {@link QemuSnapshots}).
+   */
+  VmProcess start(VmSpec spec, List<String> extraArgs) throws IOException {
     checkInstalled();
     VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow());
     List<String> command = new ArrayList<>(launch.prefix());
     command.addAll(arguments(spec));
+    command.addAll(extraArgs);
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
@@ -149,6 +158,9 @@ public final class QemuMicrovm implements VmBackend {
   }
 
   private static List<String> machine(VmSpec spec) {
+    if (BzImage.is(spec.kernel())) {
+      return genericKernelMachine(spec);
+    }
     // x-option-roms=off: no option ROMs to load and run. isa-serial=on: the console above.
     // acpi=off: the kernel has no ACPI, and only with acpi=off does QEMU describe the virtio
     // devices on the kernel command line (virtio_mmio.device=...). The RTC stays on: without
@@ -159,6 +171,20 @@ public final class QemuMicrovm implements VmBackend {
       return List.of("-machine", machine, "-accel", "kvm", "-cpu", "host");
     }
     // max: every feature TCG can emulate, such as RDRAND for early entropy.
+    return List.of("-machine", machine, "-accel", "tcg", "-cpu", "max");
+  }
+
+  /**
+   * A distribution's bzImage (Debian's cloud kernel) on the same microvm machine, with two
+   * differences. Option ROMs stay on: the firmware's Linux loader ROM is what boots a bzImage.
+   * ACPI stays on: such a kernel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so it finds the
+   * virtio-mmio devices only in the ACPI tables (claw's init loads virtio_mmio for them).
+   */
+  private static List<String> genericKernelMachine(VmSpec spec) {
+    String machine = "microvm,isa-serial=on";
+    if (spec.accelerator() == Accelerator.KVM) {
+      return List.of("-machine", machine, "-accel", "kvm", "-cpu", "host");
+    }
     return List.of("-machine", machine, "-accel", "tcg", "-cpu", "max");
   }
 

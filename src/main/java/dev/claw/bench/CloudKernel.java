@@ -1,0 +1,57 @@
+package dev.claw.bench;
+
+import dev.claw.ClawException;
+import dev.claw.image.ImageBuilder.ExtraFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * Debian's generic cloud kernel ({@code linux-image-cloud-amd64}) as installed in /boot, and
+ * the four modules it needs to reach claw's channel: it has virtio, virtio-mmio and the
+ * virtio console as modules, where claw's kernel has them built in. claw's init loads every
+ * {@code .ko} in {@code /claw-modules} in name order before it opens the channel.
+ */
+record CloudKernel(Path kernel, List<ExtraFile> modules) {
+  static final String GUEST_FOLDER = "/claw-modules";
+
+  /** In dependency order: virtio needs virtio_ring; the other two need both. */
+  private static final List<String> MODULES = List.of(
+      "drivers/virtio/virtio_ring.ko", "drivers/virtio/virtio.ko",
+      "drivers/virtio/virtio_mmio.ko", "drivers/char/virtio_console.ko");
+
+  /** The newest cloud kernel in {@code boot}, with its modules from {@code modulesRoot}. */
+  static CloudKernel find(Path boot, Path modulesRoot) throws IOException {
+    Path kernel = newest(boot).orElseThrow(() -> new ClawException(
+        "no Debian cloud kernel in " + boot + " (vmlinuz-*-cloud-amd64)",
+        "apt-get install linux-image-cloud-amd64 (scripts/setup does), or leave out the "
+            + "microvm-cloud mode with --modes"));
+    String version = kernel.getFileName().toString().substring("vmlinuz-".length());
+    List<ExtraFile> modules = new ArrayList<>();
+    for (int i = 0; i < MODULES.size(); i++) {
+      Path module = modulesRoot.resolve(version).resolve("kernel").resolve(MODULES.get(i));
+      if (!Files.isRegularFile(module)) {
+        throw new ClawException("the cloud kernel " + version + " has no " + module,
+            "reinstall linux-image-" + version);
+      }
+      modules.add(new ExtraFile(module, GUEST_FOLDER + "/" + (i + 1) + "-"
+          + module.getFileName()));
+    }
+    return new CloudKernel(kernel, modules);
+  }
+
+  private static Optional<Path> newest(Path boot) throws IOException {
+    if (!Files.isDirectory(boot)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> files = Files.list(boot)) {
+      return files.filter(f -> f.getFileName().toString().matches("vmlinuz-.*-cloud-amd64"))
+          .max(Comparator.comparing(f -> f.getFileName().toString()));
+    }
+  }
+}
