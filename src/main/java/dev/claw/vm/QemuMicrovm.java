@@ -113,9 +113,12 @@ public final class QemuMicrovm implements VmBackend {
    */
   VmProcess start(VmSpec spec, List<String> extraArgs) throws IOException {
     checkInstalled();
-    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow());
+    // Saving or restoring a snapshot streams the VM's state through "exec:cat" to and from a
+    // host path: that needs QEMU to spawn a process and to see the host's files.
+    boolean migrating = !extraArgs.isEmpty();
+    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(), !migrating);
     List<String> command = new ArrayList<>(launch.prefix());
-    command.addAll(arguments(spec));
+    command.addAll(arguments(spec, migrating));
     command.addAll(extraArgs);
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)
@@ -129,13 +132,18 @@ public final class QemuMicrovm implements VmBackend {
 
   /** The QEMU command line for {@code spec}, without the launcher in front. */
   List<String> arguments(VmSpec spec) {
+    return arguments(spec, false);
+  }
+
+  private List<String> arguments(VmSpec spec, boolean migrating) {
     List<String> args = new ArrayList<>(List.of(qemu.orElseThrow().toString()));
     args.addAll(machine(spec));
     args.addAll(List.of(
         // Fail instead of reading /etc/qemu/*.conf: the VM must not depend on host config.
         "-no-user-config",
         // QEMU's own seccomp filter: no fork, exec, setuid or obsolete syscalls in the VMM.
-        "-sandbox", VmmSandbox.SECCOMP_OPTIONS,
+        "-sandbox", migrating ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
+            : VmmSandbox.SECCOMP_OPTIONS,
         // Start with no devices at all; everything the guest has is listed below.
         "-nodefaults",
         // No display, no monitor on stdio.

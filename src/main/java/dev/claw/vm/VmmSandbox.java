@@ -43,6 +43,10 @@ final class VmmSandbox {
   static final String SECCOMP_OPTIONS =
       "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
+  /** The same, but QEMU may spawn the "cat" that carries a snapshot's state. */
+  static final String SECCOMP_OPTIONS_MIGRATING =
+      "on,obsolete=deny,elevateprivileges=deny,spawn=allow,resourcecontrol=deny";
+
   /** QEMU uses a few dozen descriptors (vCPUs, event fds, files); 1024 leaves room. */
   static final int MAX_OPEN_FILES = 1024;
 
@@ -97,8 +101,14 @@ final class VmmSandbox {
 
   /** The launcher for a VMM of {@code spec} that runs {@code qemu}; prepares the VM's files. */
   Launch prepare(VmSpec spec, Path qemu) throws IOException {
+    return prepare(spec, qemu, true);
+  }
+
+  /** The same; without {@code jailed}, QEMU keeps claw's uid and sees the host's files. */
+  Launch prepare(VmSpec spec, Path qemu, boolean jailed) throws IOException {
     List<String> prefix = new ArrayList<>();
-    List<String> applied = new ArrayList<>(List.of("seccomp (-sandbox)"));
+    List<String> applied = new ArrayList<>(List.of(jailed ? "seccomp (-sandbox)"
+        : "seccomp (-sandbox, spawning allowed for the snapshot's state stream)"));
     List<String> notApplied = new ArrayList<>();
     // If claw dies, even by SIGKILL, the kernel kills its VM: no orphaned guests keep running.
     prefix.addAll(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--"));
@@ -109,7 +119,10 @@ final class VmmSandbox {
       applied.add("network namespace " + nic.namespace().getFileName());
     });
 
-    if (noJailReason.isPresent()) {
+    if (!jailed) {
+      notApplied.add("own uid, mount and PID namespaces: a snapshot's save and restore stream "
+          + "the VM's state through exec:cat to a host path");
+    } else if (noJailReason.isPresent()) {
       notApplied.add("own uid, mount and PID namespaces: " + noJailReason.get());
     } else {
       prefix.addAll(jail(spec, qemu));
