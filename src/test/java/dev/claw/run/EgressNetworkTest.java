@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claw.event.EventListener;
 import dev.claw.fs.FileTree;
 import dev.claw.host.ClawDirs;
+import dev.claw.host.Exec;
 import dev.claw.image.Initramfs;
 import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
@@ -22,12 +23,17 @@ import dev.claw.vm.VmProcess;
 import dev.claw.vm.VmRegistry;
 import dev.claw.vm.VmSpec;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -198,6 +204,59 @@ class EgressNetworkTest {
         "icmp 10.250.2.2: no reply").doesNotContain(": ok", ": reply");
     // The right address with another MAC: still nothing.
     assertThat(rounds[3]).contains("connect 10.250.4.2 8080: blocked");
+  }
+
+  /**
+   * A second agent, alive in its own VM with egress of its own and serving on port 8081: the
+   * first reaches neither its namespace's uplink address nor anything else of claw's range.
+   */
+  @Test
+  void anotherRunningAgentIsUnreachable() throws Exception {
+    Path serverDir = Files.createDirectories(world.resolve("server-" + System.nanoTime()));
+    Files.copy(agentBinary, serverDir.resolve("test-agent"));
+    // Ports above 1023: the serving agent is an unprivileged uid too.
+    TestAgents.profile(serverDir, "server", List.of("serve", "server-vm", "7007", "8081"),
+        "  timeout: 40s\n" + PROFILE_NETWORK);
+    AgentProfile serverProfile = new ProfileLoader().load(serverDir);
+    CapturedOutput serverOutput = new CapturedOutput();
+    ClawDirs dirs = new ClawDirs(ClawDirs.fromEnvironment().cache(), runtime);
+    CompletableFuture<RunResult> server = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new AgentRunner(dirs, new QemuMicrovm(), EventListener.IGNORE)
+            .run(RunRequest.of(serverProfile), serverOutput);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+
+    String serverAddress = awaitServing(serverOutput, server);
+    String out = runSteps(List.of("connect " + serverAddress + " 8081",
+        "udp " + serverAddress + " 7007", "connect allowed.test 80 4"));
+    RunResult serverResult = server.get(90, TimeUnit.SECONDS);
+
+    assertThat(out).contains("connect " + serverAddress + " 8081: blocked",
+        "udp " + serverAddress + " 7007: no reply",
+        // The first agent's own egress still works while the other one runs.
+        "connect allowed.test 80 4: ok server-a");
+    assertThat(serverResult.outcome()).isInstanceOf(Outcome.TimedOut.class);
+  }
+
+  /** Waits for the serving agent, then finds its namespace's uplink address on the host. */
+  private static String awaitServing(CapturedOutput output, CompletableFuture<RunResult> run)
+      throws Exception {
+    for (int i = 0; i < 600 && !output.stdout().contains("serving"); i++) {
+      assertThat(run).as("the serving agent ended early: " + output.stderr()).isNotDone();
+      Thread.sleep(100);
+    }
+    assertThat(output.stdout()).contains("serving");
+    Exec.Result namespaces = Exec.run(null, List.of("ip", "netns", "list"));
+    String namespace = namespaces.stdout().lines().map(line -> line.split(" ")[0])
+        .filter(name -> name.startsWith("claw-")).findFirst().orElseThrow();
+    Exec.Result address = Exec.run(null, List.of("ip", "-n", namespace, "-4", "-o", "addr",
+        "show", "dev", NetworkLayout.UPLINK));
+    Matcher inet = Pattern.compile("inet (\\S+)/").matcher(address.stdout());
+    assertThat(inet.find()).as(address.stdout()).isTrue();
+    return inet.group(1);
   }
 
   private String runSteps(List<String> steps) throws Exception {
