@@ -7,7 +7,7 @@ import dev.claw.guest.GuestInit;
 import dev.claw.guest.RunSpec;
 import dev.claw.host.ClawDirs;
 import dev.claw.profile.AgentProfile;
-import dev.claw.run.AgentOutput;
+import dev.claw.run.CollectedOutput;
 import dev.claw.run.AgentRunner;
 import dev.claw.run.Outcome;
 import dev.claw.run.RunRequest;
@@ -45,7 +45,7 @@ public final class AgentAudit {
   /** Audits {@code profile}'s image. */
   public AuditReport audit(AgentProfile profile) throws IOException {
     byte[] probe = Files.readAllBytes(GuestInit.probe(dirs.cache("init"), events).binary());
-    Collected output = new Collected();
+    CollectedOutput output = new CollectedOutput();
     RunRequest request = new RunRequest(profile, List.of(), Optional.empty(),
         AcceleratorProbe.Request.AUTO, Optional.empty(), Instant.now());
 
@@ -87,29 +87,5 @@ public final class AgentAudit {
       out.write(0);
     }
     return out.toByteArray();
-  }
-
-  /** The probe's output, kept whole. */
-  private static final class Collected implements AgentOutput {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-
-    @Override
-    public synchronized void stdout(byte[] bytes) {
-      out.writeBytes(bytes);
-    }
-
-    @Override
-    public synchronized void stderr(byte[] bytes) {
-      err.writeBytes(bytes);
-    }
-
-    synchronized String stdout() {
-      return out.toString(StandardCharsets.UTF_8);
-    }
-
-    synchronized String stderr() {
-      return err.toString(StandardCharsets.UTF_8);
-    }
   }
 }

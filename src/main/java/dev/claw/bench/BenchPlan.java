@@ -10,6 +10,7 @@ import dev.claw.run.RunRequest;
 import dev.claw.run.RunResult;
 import dev.claw.run.SnapshotRunner;
 import dev.claw.vm.AcceleratorProbe;
+import dev.claw.vm.PidReportingBackend;
 import dev.claw.vm.QemuMicrovm;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -88,7 +89,7 @@ public record BenchPlan(AgentProfile profile, int runs, Set<BenchMode> modes, in
       AtomicReference<RunResult> lastVm) {
     return new VmLauncher(mode, (output, vmPid) -> {
       RunRequest request = request(cloud);
-      AgentRunner runner = new AgentRunner(dirs, new MeasuredBackend(new QemuMicrovm(), vmPid),
+      AgentRunner runner = new AgentRunner(dirs, new PidReportingBackend(new QemuMicrovm(), vmPid),
           events);
       RunResult result = runner.run(request, output);
       lastVm.set(result);

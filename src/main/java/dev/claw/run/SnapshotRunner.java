@@ -14,6 +14,7 @@ import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.QemuMicrovm;
+import dev.claw.vm.PidReportingBackend;
 import dev.claw.vm.QemuSnapshots;
 import dev.claw.vm.VmProcess;
 import dev.claw.vm.VmRegistry;
@@ -86,7 +87,8 @@ public final class SnapshotRunner {
     Path dir = registry.create(request.profile().name());
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
       VmSpec spec = spec(request, prepared, snapshot.initramfs(), dir);
-      var backend = new MeasuredStart(QemuSnapshots.restoring(qemu, snapshot.state()), vmPid);
+      var backend = new PidReportingBackend(QemuSnapshots.restoring(qemu, snapshot.state()),
+          vmPid);
       return new VmSupervisor(backend, registry, events).greeting(SnapshotRunner::sendGo)
           .boot(spec, request, prepared.accelerator(), timeline, output, teardown);
     }
@@ -200,32 +202,6 @@ public final class SnapshotRunner {
         .putLong(now.getEpochSecond() * 1_000_000_000L + now.getNano()).put(seed).flip();
     while (frame.hasRemaining()) {
       channel.write(frame);
-    }
-  }
-
-  /** Tells the caller the restored VMM's pid, for the bench's memory sampling. */
-  private record MeasuredStart(dev.claw.vm.VmBackend backend, LongConsumer vmPid)
-      implements dev.claw.vm.VmBackend {
-    @Override
-    public String name() {
-      return backend.name();
-    }
-
-    @Override
-    public String identity() {
-      return backend.identity();
-    }
-
-    @Override
-    public void checkInstalled() {
-      backend.checkInstalled();
-    }
-
-    @Override
-    public VmProcess start(VmSpec spec) throws IOException {
-      VmProcess vm = backend.start(spec);
-      vmPid.accept(vm.pid());
-      return vm;
     }
   }
 }

@@ -21,7 +21,7 @@ import dev.claw.run.RunRequest;
 import dev.claw.seccomp.LearnedPolicy;
 import dev.claw.seccomp.SyscallTable;
 import dev.claw.run.RunResult;
-import dev.claw.testing.CapturedOutput;
+import dev.claw.run.CollectedOutput;
 import dev.claw.testing.OciRun;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.AcceleratorProbe;
@@ -74,7 +74,7 @@ class DebianAgentTest {
 
   @Test
   void pythonAgentOnDebianPackagesGivesTheStaticAgentsAnswerInAMicroVm() throws Exception {
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
 
     RunResult result = run(new ProfileLoader().load(pythonAgent), output);
 
@@ -87,11 +87,11 @@ class DebianAgentTest {
   @Test
   void pythonAgentRunsUnderThePolicyClawLearnMadeFromIt() throws Exception {
     AgentProfile profile = new ProfileLoader().load(pythonAgent);
-    RunResult learning = run(profile.withSeccomp(AgentProfile.LEARN), new CapturedOutput());
+    RunResult learning = run(profile.withSeccomp(AgentProfile.LEARN), new CollectedOutput());
     List<Integer> used = learning.syscallsUsed().orElseThrow();
     Path policy = Files.writeString(pythonAgent.resolve("learned.yaml"),
         LearnedPolicy.yaml(profile.name(), used));
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
 
     RunResult result = run(profile.withSeccomp(policy.toString()), output);
 
@@ -109,7 +109,7 @@ class DebianAgentTest {
     Files.createDirectories(agent);
     Files.copy(REPO.resolve("examples/wordcount/claw.yaml"), agent.resolve("claw.yaml"));
     Files.copy(work.resolve("wordcount-static"), agent.resolve("wordcount"));
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
 
     RunResult result = run(new ProfileLoader().load(agent), output);
 
@@ -142,7 +142,7 @@ class DebianAgentTest {
     assertThat(run.stdout()).isEqualTo(expected);
   }
 
-  private RunResult run(AgentProfile profile, CapturedOutput output) throws IOException {
+  private RunResult run(AgentProfile profile, CollectedOutput output) throws IOException {
     ClawDirs dirs = new ClawDirs(ClawDirs.fromEnvironment().cache(), runtime);
     AgentRunner runner = new AgentRunner(dirs, new QemuMicrovm(), EventListener.IGNORE);
     RunRequest request = new RunRequest(profile,

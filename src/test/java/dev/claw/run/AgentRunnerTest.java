@@ -9,7 +9,6 @@ import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
-import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.AcceleratorProbe;
@@ -35,7 +34,7 @@ class AgentRunnerTest {
 
   private static Path agentBinary;
 
-  private final CapturedOutput output = new CapturedOutput();
+  private final CollectedOutput output = new CollectedOutput();
 
   @BeforeAll
   static void buildAgentAndKernel() throws Exception {

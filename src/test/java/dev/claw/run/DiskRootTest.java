@@ -7,7 +7,6 @@ import dev.claw.host.ClawDirs;
 import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.image.ImageFormat;
 import dev.claw.profile.ProfileLoader;
-import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.QemuMicrovm;
@@ -133,7 +132,7 @@ class DiskRootTest {
         new ExtraFile(task, "/usr/share/doc/task.txt"));
 
     ClawDirs dirs = new ClawDirs(ClawDirs.fromEnvironment().cache(), runtime);
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
     RunResult result = new AgentRunner(dirs, backend, EventListener.IGNORE)
         .run(RunRequest.of(profile).withExtraFiles(extras).withFormat(format), output);
     return new Run(result, output);
@@ -174,7 +173,7 @@ class DiskRootTest {
   }
 
   /** One run: its result, and the agent's output. */
-  private record Run(RunResult result, CapturedOutput output) {
+  private record Run(RunResult result, CollectedOutput output) {
     String stdout() {
       return output.stdout();
     }

@@ -13,7 +13,6 @@ import dev.claw.net.EgressNetwork;
 import dev.claw.net.NetworkLayout;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
-import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.TestHosts;
 import dev.claw.testing.VmLeaks;
@@ -218,7 +217,7 @@ class EgressNetworkTest {
     TestAgents.profile(serverDir, "server", List.of("serve", "server-vm", "7007", "8081"),
         "  timeout: 40s\n" + PROFILE_NETWORK);
     AgentProfile serverProfile = new ProfileLoader().load(serverDir);
-    CapturedOutput serverOutput = new CapturedOutput();
+    CollectedOutput serverOutput = new CollectedOutput();
     ClawDirs dirs = new ClawDirs(ClawDirs.fromEnvironment().cache(), runtime);
     CompletableFuture<RunResult> server = CompletableFuture.supplyAsync(() -> {
       try {
@@ -242,7 +241,7 @@ class EgressNetworkTest {
   }
 
   /** Waits for the serving agent, then finds its namespace's uplink address on the host. */
-  private static String awaitServing(CapturedOutput output, CompletableFuture<RunResult> run)
+  private static String awaitServing(CollectedOutput output, CompletableFuture<RunResult> run)
       throws Exception {
     for (int i = 0; i < 600 && !output.stdout().contains("serving"); i++) {
       assertThat(run).as("the serving agent ended early: " + output.stderr()).isNotDone();
@@ -282,7 +281,7 @@ class EgressNetworkTest {
     }
     AgentProfile profile = new ProfileLoader().load(agentDir);
     ClawDirs dirs = new ClawDirs(ClawDirs.fromEnvironment().cache(), runtime);
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
     RunResult result = new AgentRunner(dirs, new QemuMicrovm(), EventListener.IGNORE)
         .run(RunRequest.of(profile), output);
     assertThat(result.outcome()).as(output.stderr() + result.console())

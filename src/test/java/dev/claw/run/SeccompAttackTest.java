@@ -9,7 +9,6 @@ import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
 import dev.claw.seccomp.LearnedPolicy;
 import dev.claw.seccomp.SyscallTable;
-import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.QemuMicrovm;
@@ -34,7 +33,7 @@ class SeccompAttackTest {
 
   private static Path agentBinary;
 
-  private final CapturedOutput output = new CapturedOutput();
+  private final CollectedOutput output = new CollectedOutput();
 
   @BeforeAll
   static void buildAgentAndKernel() throws Exception {

@@ -7,7 +7,6 @@ import dev.claw.host.ClawDirs;
 import dev.claw.host.Trees;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
-import dev.claw.testing.CapturedOutput;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.TestKernel;
 import dev.claw.testing.VmLeaks;
@@ -58,13 +57,13 @@ class SnapshotRunnerTest {
     assertThat(changed.made()).isTrue();
     assertThat(changed.key()).isNotEqualTo(old.key());
     assertThat(Files.exists(old.dir())).isFalse();
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
     runner.run(RunRequest.of(agent("/etc/group")), output, pid -> { });
     assertThat(output.stdout()).contains("agent");
   }
 
   private String cloneOutput(SnapshotRunner runner, AgentProfile profile) throws Exception {
-    CapturedOutput output = new CapturedOutput();
+    CollectedOutput output = new CollectedOutput();
     RunResult result = runner.run(RunRequest.of(profile), output, pid -> { });
     assertThat(result.outcome()).isEqualTo(new Outcome.Exited(0));
     return output.stdout();

@@ -1,17 +1,15 @@
-package dev.claw.bench;
+package dev.claw.vm;
 
-import dev.claw.vm.VmBackend;
-import dev.claw.vm.VmProcess;
-import dev.claw.vm.VmSpec;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.function.LongConsumer;
 
-/** A backend that tells the bench each VMM's pid as it spawns, so its memory can be followed. */
-final class MeasuredBackend implements VmBackend {
+/** A backend that tells its caller each VMM's pid as it spawns, so its memory can be followed. */
+public final class PidReportingBackend implements VmBackend {
   private final VmBackend backend;
   private final LongConsumer vmPid;
 
-  MeasuredBackend(VmBackend backend, LongConsumer vmPid) {
+  public PidReportingBackend(VmBackend backend, LongConsumer vmPid) {
     this.backend = backend;
     this.vmPid = vmPid;
   }
@@ -29,6 +27,11 @@ final class MeasuredBackend implements VmBackend {
   @Override
   public void checkInstalled() {
     backend.checkInstalled();
+  }
+
+  @Override
+  public Optional<Owner> vmmOwner() {
+    return backend.vmmOwner();
   }
 
   @Override

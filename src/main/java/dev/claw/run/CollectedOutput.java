@@ -1,11 +1,10 @@
-package dev.claw.testing;
+package dev.claw.run;
 
-import dev.claw.run.AgentOutput;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Collects an agent's stdout and stderr as a run passes them on. */
-public final class CapturedOutput implements AgentOutput {
+/** An agent's stdout and stderr, kept whole as a run passes them on. */
+public final class CollectedOutput implements AgentOutput {
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
