@@ -112,6 +112,11 @@ public final class QemuMicrovm implements VmBackend {
    * a file, an incoming migration: see {@link QemuSnapshots}).
    */
   VmProcess start(VmSpec spec, List<String> extraArgs) throws IOException {
+    return start(spec, extraArgs, Path.of("/dev/null"));
+  }
+
+  /** The same, with {@code stdin} as QEMU's standard input (a restore reads its state there). */
+  VmProcess start(VmSpec spec, List<String> extraArgs, Path stdin) throws IOException {
     checkInstalled();
     // Saving or restoring a snapshot streams the VM's state through "exec:cat" to and from a
     // host path: that needs QEMU to spawn a process and to see the host's files.
@@ -122,7 +127,7 @@ public final class QemuMicrovm implements VmBackend {
     command.addAll(extraArgs);
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(stderr.toFile());
     long spawned = System.nanoTime();
