@@ -112,18 +112,22 @@ public final class QemuMicrovm implements VmBackend {
    * a file, an incoming migration: see {@link QemuSnapshots}).
    */
   VmProcess start(VmSpec spec, List<String> extraArgs) throws IOException {
-    return start(spec, extraArgs, Path.of("/dev/null"));
+    return start(spec, extraArgs, Path.of("/dev/null"), !extraArgs.isEmpty());
   }
 
-  /** The same, with {@code stdin} as QEMU's standard input (a restore reads its state there). */
-  VmProcess start(VmSpec spec, List<String> extraArgs, Path stdin) throws IOException {
+  /**
+   * The same, with {@code stdin} as QEMU's standard input (a restore reads its state there).
+   * A VM with extra arguments saves or restores a snapshot, whose RAM file is a host path, so
+   * it runs unjailed; only saving ({@code spawns}) needs QEMU to spawn "exec:cat".
+   */
+  VmProcess start(VmSpec spec, List<String> extraArgs, Path stdin, boolean spawns)
+      throws IOException {
     checkInstalled();
-    // Saving or restoring a snapshot streams the VM's state through "exec:cat" to and from a
-    // host path: that needs QEMU to spawn a process and to see the host's files.
     boolean migrating = !extraArgs.isEmpty();
-    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(), !migrating);
+    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(), !migrating,
+        spawns);
     List<String> command = new ArrayList<>(launch.prefix());
-    command.addAll(arguments(spec, migrating));
+    command.addAll(arguments(spec, spawns));
     command.addAll(extraArgs);
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)
@@ -140,14 +144,14 @@ public final class QemuMicrovm implements VmBackend {
     return arguments(spec, false);
   }
 
-  private List<String> arguments(VmSpec spec, boolean migrating) {
+  private List<String> arguments(VmSpec spec, boolean spawns) {
     List<String> args = new ArrayList<>(List.of(qemu.orElseThrow().toString()));
     args.addAll(machine(spec));
     args.addAll(List.of(
         // Fail instead of reading /etc/qemu/*.conf: the VM must not depend on host config.
         "-no-user-config",
         // QEMU's own seccomp filter: no fork, exec, setuid or obsolete syscalls in the VMM.
-        "-sandbox", migrating ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
+        "-sandbox", spawns ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
             : VmmSandbox.SECCOMP_OPTIONS,
         // Start with no devices at all; everything the guest has is listed below.
         "-nodefaults",
