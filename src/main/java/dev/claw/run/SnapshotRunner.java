@@ -39,10 +39,11 @@ import java.util.function.LongConsumer;
 
 /**
  * Runs an agent from a snapshot of its VM taken when init was ready, before the agent ran.
- * The snapshot is keyed to everything that made it: the kernel, the image (which holds init
- * and the run spec), QEMU, the VM's size and accelerator, and claw's version. A snapshot
- * whose key differs is made again, never used. Each restored clone is sent its own seed and
- * the host's clock before its agent starts (a G frame, docs/GUEST-PROTOCOL.md).
+ * The snapshot is keyed to everything that made it: the kernel, the inputs of the image (the
+ * profile, its files and lock, init: see {@link SnapshotKey}), QEMU, the VM's size and
+ * accelerator, and claw's code. A snapshot whose key differs is made again, never used.
+ * Each restored clone is sent its own seed and the host's clock before its agent starts (a G
+ * frame, docs/GUEST-PROTOCOL.md).
  */
 public final class SnapshotRunner {
   static final String SNAPSHOT_ARG = "claw.snapshot";

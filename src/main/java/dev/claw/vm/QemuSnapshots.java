@@ -115,7 +115,8 @@ public final class QemuSnapshots {
       List<String> args = new ArrayList<>(ramArgs(spec, ram, false));
       args.addAll(List.of("-chardev", "socket,id=claw-qmp,path=" + monitor,
           "-mon", "chardev=claw-qmp,mode=control", "-incoming", "defer"));
-      VmProcess vm = qemu.start(spec, args, state, false);
+      VmProcess vm = qemu.start(spec, args, state,
+          QemuMicrovm.SnapshotRole.RESTORE);
       try (SocketChannel socket = accept(server, vm)) {
         startIncoming(socket);
         return vm;
