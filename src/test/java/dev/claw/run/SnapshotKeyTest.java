@@ -20,10 +20,12 @@ class SnapshotKeyTest {
   @TempDir Path hostDir;
 
   @Test
-  void theSameInputsGiveTheSameKey() throws Exception {
-    AgentProfile profile = agent("none", "[/app/tool]");
+  void theSameInputsLoadedAgainGiveTheSameKey() throws Exception {
+    String first = key(RunRequest.of(agent("none", "[/app/tool]"))).orElseThrow();
 
-    assertThat(key(RunRequest.of(profile))).isEqualTo(key(RunRequest.of(profile)));
+    String second = key(RunRequest.of(agent("none", "[/app/tool]"))).orElseThrow();
+
+    assertThat(second).isEqualTo(first);
   }
 
   @Test
