@@ -3,6 +3,7 @@ package dev.claw.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -52,7 +53,22 @@ final class HostUsage {
   }
 
   /**
-   * Follows one process's peak resident set until {@link #close}, every few ms. The peak is a
+   * The largest peak resident set among {@code pid} and its descendants: the pid a launcher
+   * gets may be a wrapper (setpriv, nsenter, the VMM jail's unshare and shell) whose child is
+   * the VMM itself, and the VMM's is the peak that matters.
+   */
+  static long largestPeakInTree(long pid) {
+    long largest = peakRssKib(pid);
+    Optional<ProcessHandle> root = ProcessHandle.of(pid);
+    if (root.isPresent()) {
+      largest = Math.max(largest, root.get().descendants()
+          .mapToLong(child -> peakRssKib(child.pid())).max().orElse(0));
+    }
+    return largest;
+  }
+
+  /**
+   * Follows one process tree's peak resident set until {@link #close}, every few ms. The peak is a
    * high-water mark the kernel keeps, so the last sample before the process ends is its peak
    * up to then; what a process adds in its last few ms can be missed.
    */
@@ -69,7 +85,7 @@ final class HostUsage {
 
     private void sample(long pid) {
       while (!Thread.currentThread().isInterrupted()) {
-        peak.accumulateAndGet(peakRssKib(pid), Math::max);
+        peak.accumulateAndGet(largestPeakInTree(pid), Math::max);
         try {
           Thread.sleep(PERIOD_MS);
         } catch (InterruptedException e) {

@@ -40,10 +40,11 @@ import java.util.function.LongConsumer;
 
 /**
  * Runs an agent from a snapshot of its VM taken when init was ready, before the agent ran.
- * The snapshot is keyed to everything that made it: the kernel, the image (which holds init
- * and the run spec), QEMU, the VM's size and accelerator, and claw's version. A snapshot
- * whose key differs is made again, never used. Each restored clone is sent its own seed and
- * the host's clock before its agent starts (a G frame, docs/GUEST-PROTOCOL.md).
+ * The snapshot is keyed to everything that made it: the kernel, the inputs of the image (the
+ * profile, its files and lock, init: see {@link SnapshotKey}), QEMU, the VM's size and
+ * accelerator, and claw's code. A snapshot whose key differs is made again, never used.
+ * Each restored clone is sent its own seed and the host's clock before its agent starts (a G
+ * frame, docs/GUEST-PROTOCOL.md).
  */
 public final class SnapshotRunner {
   static final String SNAPSHOT_ARG = "claw.snapshot";
@@ -68,6 +69,11 @@ public final class SnapshotRunner {
     Path initramfs() {
       return dir.resolve("initramfs.cpio");
     }
+
+    /** The guest's RAM when it was saved; clones map it copy-on-write. */
+    Path ram() {
+      return dir.resolve("ram");
+    }
   }
 
   /** Makes the agent's snapshot unless an up-to-date one exists. */
@@ -87,15 +93,15 @@ public final class SnapshotRunner {
     Path dir = registry.create(request.profile().name());
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events)) {
       VmSpec spec = spec(request, prepared, snapshot.initramfs(), dir);
-      var backend = new PidReportingBackend(QemuSnapshots.restoring(qemu, snapshot.state()),
-          vmPid);
+      var backend = new PidReportingBackend(QemuSnapshots.restoring(qemu, snapshot.state(),
+          snapshot.ram()), vmPid);
       return new VmSupervisor(backend, registry, events).greeting(SnapshotRunner::sendGo)
           .boot(spec, request, prepared.accelerator(), timeline, output, teardown);
     }
   }
 
-  /** Kernel, image and accelerator: the inputs of both a snapshot and its key. */
-  private record Prepared(Path kernel, byte[] initramfs, AcceleratorProbe.Choice accelerator,
+  /** Kernel, init and accelerator, and the key they and the agent's inputs make. */
+  private record Prepared(Path kernel, byte[] init, AcceleratorProbe.Choice accelerator,
       String key) {}
 
   private Prepared prepare(RunRequest request) throws IOException {
@@ -105,8 +111,6 @@ public final class SnapshotRunner {
     }
     Path kernel = new KernelBuilder(dirs.cache("kernel"), events).cachedOrBuild();
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
-    ByteArrayOutputStream cpio = new ByteArrayOutputStream();
-    Initramfs.write(new ImageBuilder(init).build(request.profile(), request.extraFiles()), cpio);
     AcceleratorProbe.Choice accel = new AcceleratorProbe(qemu, dirs.cache("accel"))
         .withoutProbe(request.accelerator(), kernel).orElseThrow(() -> new ClawException(
             "claw does not know yet whether KVM works here", "run the agent once with "
@@ -116,21 +120,26 @@ public final class SnapshotRunner {
     // without hashing 20 MB on every run.
     String kernelId = kernel + " " + Files.size(kernel) + " "
         + Files.getLastModifiedTime(kernel).toMillis();
-    String key = Sha256.start().add(kernelId).add(Sha256.of(cpio.toByteArray()))
-        .add(Sha256.of(init)).add(qemu.identity()).add(version())
-        .add(vm.memoryMib() + "M " + vm.cpus() + " " + accel.accelerator().label()).hex();
-    return new Prepared(kernel, cpio.toByteArray(), accel, key);
+    Sha256 machine = Sha256.start().add(kernelId).add(Sha256.of(init)).add(qemu.identity())
+        .add(SnapshotKey.clawCode())
+        .add(vm.memoryMib() + "M " + vm.cpus() + " " + accel.accelerator().label());
+    Optional<String> key = SnapshotKey.ofInputs(request, machine);
+    if (key.isEmpty()) {
+      machine.add("image " + Sha256.of(initramfs(request, init)));
+    }
+    return new Prepared(kernel, init, accel, key.orElseGet(machine::hex));
   }
 
-  private static String version() {
-    String version = SnapshotRunner.class.getPackage().getImplementationVersion();
-    return version == null ? "development" : version;
+  private static byte[] initramfs(RunRequest request, byte[] init) throws IOException {
+    ByteArrayOutputStream cpio = new ByteArrayOutputStream();
+    Initramfs.write(new ImageBuilder(init).build(request.profile(), request.extraFiles()), cpio);
+    return cpio.toByteArray();
   }
 
   private Snapshot ensure(RunRequest request, Prepared prepared) throws IOException {
     Path home = dirs.cache("snapshots").resolve(request.profile().name());
     Path dir = home.resolve(prepared.key().substring(0, 32));
-    if (Files.isRegularFile(dir.resolve("state"))) {
+    if (Files.isRegularFile(dir.resolve("state")) && Files.isRegularFile(dir.resolve("ram"))) {
       return new Snapshot(dir, prepared.key(), false);
     }
     // Any other snapshot of this agent is stale now: a key changes only with its inputs.
@@ -148,7 +157,7 @@ public final class SnapshotRunner {
 
   /** Boots with claw.snapshot until init says R, then saves the stopped VM into {@code out}. */
   private void make(RunRequest request, Prepared prepared, Path out) throws IOException {
-    Files.write(out.resolve("initramfs.cpio"), prepared.initramfs());
+    Files.write(out.resolve("initramfs.cpio"), initramfs(request, prepared.init()));
     VmRegistry registry = new VmRegistry(dirs.vms());
     Path dir = registry.create(request.profile().name() + "-snap");
     try (VmTeardown teardown = new VmTeardown(registry, dir, request.profile().name(), events);
@@ -156,7 +165,8 @@ public final class SnapshotRunner {
       VmSpec spec = spec(request, prepared, out.resolve("initramfs.cpio"), dir);
       server.bind(UnixDomainSocketAddress.of(spec.channelSocket().orElseThrow()));
       Path qmp = dir.resolve("qmp.sock");
-      try (VmProcess vm = QemuSnapshots.startSaveable(qemu, spec, qmp)) {
+      try (VmProcess vm = QemuSnapshots.startSaveable(qemu, spec, qmp,
+          out.resolve("ram"))) {
         teardown.track(vm);
         registry.recordVmm(dir, vm);
         awaitReady(server.accept(), vm);

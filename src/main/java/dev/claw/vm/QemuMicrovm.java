@@ -112,17 +112,36 @@ public final class QemuMicrovm implements VmBackend {
    * a file, an incoming migration: see {@link QemuSnapshots}).
    */
   VmProcess start(VmSpec spec, List<String> extraArgs) throws IOException {
+    return start(spec, extraArgs, Path.of("/dev/null"),
+        extraArgs.isEmpty() ? SnapshotRole.NONE : SnapshotRole.SAVE);
+  }
+
+  /** What a VM does with a snapshot; it decides the launch and a few flags. */
+  enum SnapshotRole {
+    /** An ordinary boot. */
+    NONE,
+    /** Boots to be saved: its RAM file is a host path, and "exec:cat" writes its state. */
+    SAVE,
+    /** A clone: maps a host path's RAM and loads its state; it boots nothing. */
+    RESTORE
+  }
+
+  /**
+   * The same, with {@code stdin} as QEMU's standard input (a restore reads its state there).
+   * A snapshot's VM runs unjailed, to map its RAM file from the host's path; only a VM that
+   * is saved may spawn (the "cat" its state goes through).
+   */
+  VmProcess start(VmSpec spec, List<String> extraArgs, Path stdin, SnapshotRole role)
+      throws IOException {
     checkInstalled();
-    // Saving or restoring a snapshot streams the VM's state through "exec:cat" to and from a
-    // host path: that needs QEMU to spawn a process and to see the host's files.
-    boolean migrating = !extraArgs.isEmpty();
-    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(), !migrating);
+    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(),
+        role == SnapshotRole.NONE, role == SnapshotRole.SAVE);
     List<String> command = new ArrayList<>(launch.prefix());
-    command.addAll(arguments(spec, migrating));
+    command.addAll(arguments(spec, role));
     command.addAll(extraArgs);
     Path stderr = spec.stateDir().resolve("vmm.stderr");
     ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(stdin.toFile()))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(stderr.toFile());
     long spawned = System.nanoTime();
@@ -132,17 +151,17 @@ public final class QemuMicrovm implements VmBackend {
 
   /** The QEMU command line for {@code spec}, without the launcher in front. */
   List<String> arguments(VmSpec spec) {
-    return arguments(spec, false);
+    return arguments(spec, SnapshotRole.NONE);
   }
 
-  private List<String> arguments(VmSpec spec, boolean migrating) {
+  private List<String> arguments(VmSpec spec, SnapshotRole role) {
     List<String> args = new ArrayList<>(List.of(qemu.orElseThrow().toString()));
     args.addAll(machine(spec));
     args.addAll(List.of(
         // Fail instead of reading /etc/qemu/*.conf: the VM must not depend on host config.
         "-no-user-config",
         // QEMU's own seccomp filter: no fork, exec, setuid or obsolete syscalls in the VMM.
-        "-sandbox", migrating ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
+        "-sandbox", role == SnapshotRole.SAVE ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
             : VmmSandbox.SECCOMP_OPTIONS,
         // Start with no devices at all; everything the guest has is listed below.
         "-nodefaults",
@@ -153,16 +172,25 @@ public final class QemuMicrovm implements VmBackend {
         // The guest's RAM; the agent's /tmp lives in it too.
         "-m", spec.memoryMib() + "M",
         "-smp", String.valueOf(spec.cpus()),
-        // PVH boot of the uncompressed vmlinux: no decompression, no real-mode setup.
-        "-kernel", spec.kernel().toString(),
-        "-initrd", spec.initramfs().toString(),
-        "-append", String.join(" ", kernelArgs(spec)),
         // The kernel's and init's console: a file the host reads only to explain failures.
         "-serial", "file:" + spec.consoleLog()));
+    if (role != SnapshotRole.RESTORE) {
+      // A clone's kernel is in its RAM already: without these QEMU starts ~6 ms sooner and
+      // does not hold a 25 MB copy of the kernel for the firmware.
+      args.addAll(boot(spec));
+    }
     spec.channelSocket().ifPresent(socket -> args.addAll(channel(socket)));
     spec.rootDisk().ifPresent(disk -> args.addAll(rootDisk(disk)));
     spec.nic().ifPresent(nic -> args.addAll(networkDevice(nic)));
     return args;
+  }
+
+  private List<String> boot(VmSpec spec) {
+    return List.of(
+        // PVH boot of the uncompressed vmlinux: no decompression, no real-mode setup.
+        "-kernel", spec.kernel().toString(),
+        "-initrd", spec.initramfs().toString(),
+        "-append", String.join(" ", kernelArgs(spec)));
   }
 
   private static List<String> machine(VmSpec spec) {

@@ -101,14 +101,18 @@ final class VmmSandbox {
 
   /** The launcher for a VMM of {@code spec} that runs {@code qemu}; prepares the VM's files. */
   Launch prepare(VmSpec spec, Path qemu) throws IOException {
-    return prepare(spec, qemu, true);
+    return prepare(spec, qemu, true, false);
   }
 
-  /** The same; without {@code jailed}, QEMU keeps claw's uid and sees the host's files. */
-  Launch prepare(VmSpec spec, Path qemu, boolean jailed) throws IOException {
+  /**
+   * The same; without {@code jailed}, QEMU keeps claw's uid and sees the host's files; with
+   * {@code spawns}, its seccomp filter lets it spawn (the "cat" that saves a snapshot).
+   */
+  Launch prepare(VmSpec spec, Path qemu, boolean jailed, boolean spawns) throws IOException {
     List<String> prefix = new ArrayList<>();
-    List<String> applied = new ArrayList<>(List.of(jailed ? "seccomp (-sandbox)"
-        : "seccomp (-sandbox, spawning allowed for the snapshot's state stream)"));
+    List<String> applied = new ArrayList<>(List.of(spawns
+        ? "seccomp (-sandbox, spawning allowed for the snapshot's state stream)"
+        : "seccomp (-sandbox)"));
     List<String> notApplied = new ArrayList<>();
     // If claw dies, even by SIGKILL, the kernel kills its VM: no orphaned guests keep running.
     prefix.addAll(List.of(setpriv.toString(), "--pdeathsig", "KILL", "--"));
@@ -120,8 +124,8 @@ final class VmmSandbox {
     });
 
     if (!jailed) {
-      notApplied.add("own uid, mount and PID namespaces: a snapshot's save and restore stream "
-          + "the VM's state through exec:cat to a host path");
+      notApplied.add("own uid, mount and PID namespaces: a snapshot's VM maps its RAM file "
+          + "from a host path" + (spawns ? " and saves its state through exec:cat" : ""));
     } else if (noJailReason.isPresent()) {
       notApplied.add("own uid, mount and PID namespaces: " + noJailReason.get());
     } else {

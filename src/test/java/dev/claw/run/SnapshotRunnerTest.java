@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw.event.EventListener;
 import dev.claw.host.ClawDirs;
+import dev.claw.host.Sha256;
 import dev.claw.host.Trees;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
@@ -12,6 +13,7 @@ import dev.claw.testing.TestKernel;
 import dev.claw.testing.VmLeaks;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,6 +39,7 @@ class SnapshotRunnerTest {
     AgentProfile profile = agent("/proc/sys/kernel/random/uuid");
     SnapshotRunner runner = new SnapshotRunner(dirs, EventListener.IGNORE);
     SnapshotRunner.Snapshot snapshot = runner.snapshot(RunRequest.of(profile));
+    String ram = Sha256.of(snapshot.ram());
 
     String first = cloneOutput(runner, profile);
     String second = cloneOutput(runner, profile);
@@ -45,6 +48,23 @@ class SnapshotRunnerTest {
     assertThat(runner.snapshot(RunRequest.of(profile)).dir()).isEqualTo(snapshot.dir());
     assertThat(first).matches("[0-9a-f-]{36}\n");
     assertThat(second).matches("[0-9a-f-]{36}\n").isNotEqualTo(first);
+    // Clones map the RAM copy-on-write: what they wrote is theirs, the snapshot is unchanged.
+    assertThat(Sha256.of(snapshot.ram())).isEqualTo(ram);
+  }
+
+  @Test
+  void aChangedAgentFileInTheSamePlaceMakesANewSnapshot() throws Exception {
+    SnapshotRunner runner = new SnapshotRunner(dirs(), EventListener.IGNORE);
+    AgentProfile profile = agent("/etc/passwd");
+    SnapshotRunner.Snapshot old = runner.snapshot(RunRequest.of(profile));
+
+    // Bytes after a static ELF's last segment change its content, not what it does.
+    Files.write(agentDir.resolve("test-agent"), new byte[] {1}, StandardOpenOption.APPEND);
+    SnapshotRunner.Snapshot changed = runner.snapshot(RunRequest.of(profile));
+
+    assertThat(changed.made()).isTrue();
+    assertThat(changed.key()).isNotEqualTo(old.key());
+    assertThat(Files.exists(old.dir())).isFalse();
   }
 
   @Test
