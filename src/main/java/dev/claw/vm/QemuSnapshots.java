@@ -78,20 +78,10 @@ public final class QemuSnapshots {
    * with a new channel socket.
    */
   public static VmBackend restoring(QemuMicrovm qemu, Path state, Path ram) {
-    return new VmBackend() {
+    return new ForwardingBackend(qemu) {
       @Override
       public String name() {
         return qemu.name() + "-restore";
-      }
-
-      @Override
-      public String identity() {
-        return qemu.identity();
-      }
-
-      @Override
-      public void checkInstalled() {
-        qemu.checkInstalled();
       }
 
       @Override

@@ -9,6 +9,7 @@ import dev.claw.image.ImageFormat;
 import dev.claw.profile.ProfileLoader;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.VmLeaks;
+import dev.claw.vm.ForwardingBackend;
 import dev.claw.vm.QemuMicrovm;
 import dev.claw.vm.VmBackend;
 import dev.claw.vm.VmProcess;
@@ -140,26 +141,10 @@ class DiskRootTest {
 
   /** Changes each spec that has a root disk just before a real QEMU boots it. */
   private static VmBackend tampering(UnaryOperator<VmSpec> change) {
-    QemuMicrovm qemu = new QemuMicrovm();
-    return new VmBackend() {
-      @Override
-      public String name() {
-        return qemu.name();
-      }
-
-      @Override
-      public String identity() {
-        return qemu.identity();
-      }
-
-      @Override
-      public void checkInstalled() {
-        qemu.checkInstalled();
-      }
-
+    return new ForwardingBackend(new QemuMicrovm()) {
       @Override
       public VmProcess start(VmSpec spec) throws IOException {
-        return qemu.start(spec.rootDisk().isPresent() ? change.apply(spec) : spec);
+        return delegate.start(spec.rootDisk().isPresent() ? change.apply(spec) : spec);
       }
     };
   }
