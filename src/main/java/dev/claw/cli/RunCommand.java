@@ -200,6 +200,8 @@ final class RunCommand implements Callable<Integer> {
     if (outcome instanceof Outcome.BlockedSyscall blocked) {
       err.println(head + "agent killed: blocked syscall " + blocked.name() + " ("
           + blocked.number() + ")" + tail);
+      err.println("claw: to fix: if the agent needs " + blocked.name() + ", 'claw learn' "
+          + "writes a policy of every call one run makes; give it with seccomp: ./policy.yaml");
       return 128 + SIGSYS;
     }
     if (outcome instanceof Outcome.TimedOut timedOut) {

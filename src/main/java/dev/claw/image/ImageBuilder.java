@@ -24,8 +24,9 @@ import java.util.Set;
  * writable.
  */
 public final class ImageBuilder {
-  private static final Set<String> RESERVED = Set.of("/init", "/claw", "/dev", "/proc", "/tmp",
-      "/etc/passwd", "/etc/group", "/etc/resolv.conf");
+  // /claw-modules: init loads kernel modules from there, as root, before anything else runs.
+  private static final Set<String> RESERVED = Set.of("/init", "/claw", "/claw-modules", "/dev",
+      "/proc", "/tmp", "/etc/passwd", "/etc/group", "/etc/resolv.conf");
 
   /** Where a bare command name such as {@code python3} is looked up, in this order. */
   private static final List<String> PATH = List.of("/usr/local/bin", "/usr/bin", "/bin");

@@ -58,6 +58,10 @@ public final class LayerLoader {
             Path.of("claw:layers/" + name + ".yaml"));
       }
       if (Files.isRegularFile(own)) {
+        if (!ProfileLoader.insideFolder(agentFolder, own)) {
+          throw new ClawException(own + " leads outside the agent's folder",
+              "make the layer file a real file in the agent's layers/ folder, not a link");
+        }
         try (Reader reader = Files.newBufferedReader(own, StandardCharsets.UTF_8)) {
           return read(reader, name, own);
         }

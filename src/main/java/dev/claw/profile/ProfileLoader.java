@@ -114,13 +114,30 @@ public final class ProfileLoader {
     String preset = top.has("network") ? "network" : "default";
     String choice = top.string("seccomp").orElse(preset);
     if (choice.contains("/") || choice.endsWith(".yaml") || choice.endsWith(".yml")) {
-      return directory.resolve(choice).normalize().toString();
+      Path policy = directory.resolve(choice).normalize();
+      check(insideFolder(directory, policy), top, "seccomp", "seccomp policy " + choice
+          + " is outside the agent's folder " + directory,
+          "copy the policy into the agent's folder: claw reads no other file a profile names");
+      return policy.toString();
     }
     check(choice.equals(AgentProfile.LEARN) || PolicyLoader.PRESETS.contains(choice), top,
         "seccomp", "seccomp '" + choice + "' is neither a preset nor a policy file",
         "use " + String.join(", ", PolicyLoader.PRESETS) + ", learn, or a file such as "
             + "./policy.yaml");
     return choice;
+  }
+
+  /**
+   * Whether {@code file} lies in {@code folder} once links are followed: a profile may come
+   * from the agent's author, and must not make claw (often root) read the host's files.
+   */
+  static boolean insideFolder(Path folder, Path file) {
+    try {
+      Path real = Files.exists(file) ? file.toRealPath() : file.toAbsolutePath().normalize();
+      return real.startsWith(folder.toRealPath());
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static List<FileMapping> files(YamlSection top, Path directory) {
@@ -187,7 +204,7 @@ public final class ProfileLoader {
         + " is not root", "remove root-reason, or set user: root if the agent must be root");
     check(!root || reason.filter(text -> !text.isEmpty()).isPresent(), run, "user",
         "run.user is root without a reason", "add root-reason: \"why this agent needs root\""
-            + " to run.user, or better, use user: agent");
+            + " under run, beside user: root; or better, use user: agent");
     return root ? reason : Optional.empty();
   }
 

@@ -44,6 +44,15 @@ final class SnapshotKey {
     for (ExtraFile extra : request.extraFiles()) {
       key.add("extra " + extra.to() + " " + contentOf(extra.from()));
     }
+    // Files the profile only names: its seccomp policy and its own layers' definitions. A
+    // tightened policy or a changed cut must never run from an older snapshot.
+    if (profile.seccomp().startsWith("/")) {
+      key.add("seccomp " + contentOf(Path.of(profile.seccomp())));
+    }
+    for (String layer : profile.layers()) {
+      key.add("layer " + layer + " "
+          + contentOf(profile.directory().resolve("layers").resolve(layer + ".yaml")));
+    }
     return Optional.of(key.hex());
   }
 

@@ -65,6 +65,15 @@ class LayerLoaderTest {
   }
 
   @Test
+  void anAgentsLayerFileMustNotLeadOutOfItsFolder() throws IOException {
+    Files.createDirectories(agent.resolve("layers"));
+    Files.createSymbolicLink(agent.resolve("layers/secrets.yaml"), Path.of("/etc/passwd"));
+
+    assertThatThrownBy(() -> new LayerLoader().load("secrets", agent))
+        .hasMessageContaining("leads outside the agent's folder");
+  }
+
+  @Test
   void unknownLayersSayWhichExist() {
     assertThatThrownBy(() -> new LayerLoader().load("nodejs", agent))
         .hasMessageContaining("no layer called 'nodejs'")

@@ -140,6 +140,12 @@ class ProfileLoaderTest {
     return new ProfileLoader().load(dir);
   }
 
+  @Test
+  void aSeccompPolicyOutsideTheAgentsFolderIsRefused() {
+    assertError("name: a\nbase: none\nseccomp: /etc/shadow\nrun: {command: [/a]}\n",
+        "seccomp policy /etc/shadow is outside the agent's folder", "copy the policy into");
+  }
+
   private void assertError(String yaml, String problem, String fix) {
     assertThatThrownBy(() -> load(yaml))
         .isInstanceOf(ClawException.class)

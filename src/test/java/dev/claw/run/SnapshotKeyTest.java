@@ -48,6 +48,21 @@ class SnapshotKeyTest {
   }
 
   @Test
+  void aTightenedSeccompPolicyChangesTheKey() throws Exception {
+    Files.writeString(agentDir.resolve("policy.yaml"), "extends: network\n");
+    Files.writeString(agentDir.resolve("tool"), "version one");
+    Files.writeString(agentDir.resolve("claw.yaml"), "name: key-test\nbase: none\n"
+        + "seccomp: ./policy.yaml\nfiles:\n  - {from: tool, to: /app/tool}\n"
+        + "run:\n  command: [/app/tool]\n");
+    AgentProfile profile = new ProfileLoader().load(agentDir);
+    String before = key(RunRequest.of(profile)).orElseThrow();
+
+    Files.writeString(agentDir.resolve("policy.yaml"), "extends: default\n");
+
+    assertThat(key(RunRequest.of(profile))).isPresent().get().isNotEqualTo(before);
+  }
+
+  @Test
   void anExtraFilesContentIsPartOfTheKey() throws Exception {
     Path extra = Files.writeString(hostDir.resolve("data"), "one");
     RunRequest request = RunRequest.of(agent("none", "[/app/tool]"))
