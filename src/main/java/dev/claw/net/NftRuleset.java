@@ -231,6 +231,19 @@ public final class NftRuleset {
         "    ip saddr " + layout.uplinkNamespace4() + " oifname != " + veth + " masquerade",
         "    ip6 saddr " + layout.uplinkNamespace6() + " oifname != " + veth + " masquerade",
         "  }",
+        "  # Nothing from the VM's uplink reaches the host itself, whatever addresses the host",
+        "  # has now or gets later: only the VM's DNS responder, and neighbour discovery on the",
+        "  # link (without it IPv6 cannot reach the next hop at all).",
+        "  chain input {",
+        "    type filter hook input priority filter; policy accept;",
+        "    iifname " + veth + " ip daddr " + layout.uplinkHost4() + " udp dport "
+            + responderPort4 + " accept",
+        "    iifname " + veth + " ip6 daddr " + layout.uplinkHost6() + " udp dport "
+            + responderPort6 + " accept",
+        "    iifname " + veth + " icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } "
+            + "accept",
+        "    iifname " + veth + " drop",
+        "  }",
         "}") + "\n";
   }
 

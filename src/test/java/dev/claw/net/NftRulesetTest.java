@@ -44,6 +44,33 @@ class NftRulesetTest {
   }
 
   @Test
+  void nftAcceptsTheHostTableAsWritten() throws Exception {
+    Path file = dir.resolve("host.nft");
+    Files.writeString(file, rules.hostText());
+    String ns = "claw-nfttest-host";
+    Exec.run(null, List.of("ip", "netns", "add", ns));
+    try {
+      Exec.Result check = Exec.run(null, List.of("nsenter", "--net=/run/netns/" + ns, "nft",
+          "-c", "-f", file.toString()));
+      assertThat(check.exitCode()).as(check.stderr()).isZero();
+    } finally {
+      Exec.run(null, List.of("ip", "netns", "delete", ns));
+    }
+  }
+
+  /** A host address that appears while the VM runs is covered too: the uplink reaches none. */
+  @Test
+  void theHostItselfTakesOnlyDnsFromTheUplink() {
+    String host = rules.hostText();
+    String veth = "\"" + new NetworkLayout("0a0b0c0d", 5).hostVeth() + "\"";
+
+    assertThat(host).contains("iifname " + veth + " ip daddr 10.233.0.21 udp dport 5300 accept",
+        "iifname " + veth + " drop");
+    assertThat(host.indexOf("udp dport 5300 accept"))
+        .isLessThan(host.indexOf("iifname " + veth + " drop"));
+  }
+
+  @Test
   void explicitlyNamedMetadataComesBeforeTheDenyAndAWideNetworkAfterIt() {
     String text = rules.text();
 
