@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The little of DNS the responder needs, read and written by hand: the question of a query, and
@@ -27,6 +28,7 @@ final class DnsMessage {
   static final int RCODE_REFUSED = 5;
   private static final int HEADER = 12;
   private static final int MAX_NAME = 255;
+  private static final Pattern HOST_LABEL = Pattern.compile("[A-Za-z0-9_-]+");
   private static final int MAX_RECORDS = 64;
   private static final int MAX_CNAMES = 8;
 
@@ -260,7 +262,13 @@ final class DnsMessage {
         if (total > MAX_NAME || pos + 1 + len > length) {
           throw new MalformedException("a name longer than 255 bytes or than the message");
         }
-        labels.add(new String(message, pos + 1, len, StandardCharsets.ISO_8859_1));
+        String label = new String(message, pos + 1, len, StandardCharsets.ISO_8859_1);
+        // Host names only: a label holding a dot ("allowed.test" as one label) would read as
+        // an allowed name here while the upstream is asked another.
+        if (!HOST_LABEL.matcher(label).matches()) {
+          throw new MalformedException("a label that is not a host name's");
+        }
+        labels.add(label);
         pos += 1 + len;
       }
     }

@@ -131,7 +131,8 @@ final class VmmSandbox {
     } else {
       prefix.addAll(jail(spec, qemu));
       applied.add("uid " + ids.uid() + " (" + ids.user() + "), no capabilities");
-      applied.add("own mount, PID, IPC and UTS namespaces");
+      applied.add("own mount, PID, IPC and UTS namespaces"
+          + (spec.nic().isEmpty() ? ", and an empty network namespace" : ""));
     }
 
     prefix.addAll(limits(spec));
@@ -159,8 +160,13 @@ final class VmmSandbox {
   private List<String> jail(VmSpec spec, Path qemu) throws IOException {
     Path root = Files.createDirectories(spec.stateDir().resolve(JAIL_DIR));
     List<String> command = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--ipc",
-        "--uts", "--fork", "--kill-child=SIGKILL", "--propagation", "private", "--",
-        "/bin/sh", "-c", script(), "claw-vmm-jail", root.toString(),
+        "--uts", "--fork", "--kill-child=SIGKILL", "--propagation", "private"));
+    // A VM without a network device needs no network at all: an empty namespace keeps a
+    // compromised VMM off the host's loopback services. (A VM with one is already in its own.)
+    if (spec.nic().isEmpty()) {
+      command.add("--net");
+    }
+    command.addAll(List.of("--", "/bin/sh", "-c", script(), "claw-vmm-jail", root.toString(),
         String.valueOf(ids.uid()), String.valueOf(ids.gid())));
     command.addAll(boundFiles(spec, qemu));
     // The tap is opened through /dev/net/tun; claw made the tap the VMM user's own, so that

@@ -7,6 +7,7 @@ import dev.claw.net.DnsMessage.MalformedException;
 import dev.claw.net.DnsMessage.Question;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -69,6 +70,7 @@ class DnsMessageTest {
     byte[] cut = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 9, 'a', 'b'};
     byte[] longName = new byte[12 + 300];
     longName[5] = 1;
+    Arrays.fill(longName, 12, longName.length, (byte) 'a');
     for (int at = 12; at + 64 < longName.length; at += 64) {
       longName[at] = 63;
     }
@@ -77,6 +79,16 @@ class DnsMessageTest {
         .isInstanceOf(MalformedException.class);
     assertThatThrownBy(() -> DnsMessage.parseQuery(longName, longName.length))
         .isInstanceOf(MalformedException.class).hasMessageContaining("255");
+  }
+
+  @Test
+  void aLabelHoldingADotIsRefused() {
+    // One label "allowed.test": joined with dots it would read as the allowed name.
+    byte[] query = {0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 12, 'a', 'l', 'l', 'o', 'w', 'e', 'd',
+        '.', 't', 'e', 's', 't', 0, 0, 1, 0, 1};
+
+    assertThatThrownBy(() -> DnsMessage.parseQuery(query, query.length))
+        .isInstanceOf(MalformedException.class).hasMessageContaining("host name");
   }
 
   @Test

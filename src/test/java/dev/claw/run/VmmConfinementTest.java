@@ -68,6 +68,8 @@ class VmmConfinementTest {
     String qemuPidNs = Files.readSymbolicLink(Path.of("/proc", qemu + "", "ns/pid")).toString();
     String hostMntNs = Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")).toString();
     String qemuMntNs = Files.readSymbolicLink(Path.of("/proc", qemu + "", "ns/mnt")).toString();
+    String hostNetNs = Files.readSymbolicLink(Path.of("/proc/self/ns/net")).toString();
+    String qemuNetNs = Files.readSymbolicLink(Path.of("/proc", qemu + "", "ns/net")).toString();
     run.get(60, TimeUnit.SECONDS);
 
     assertThat(status.get("Uid").split("\\s+")).doesNotContain("0");
@@ -83,6 +85,8 @@ class VmmConfinementTest {
     assertThat(status.get("NSpid").split("\\s+")).hasSize(2).endsWith("1");
     assertThat(qemuPidNs).isNotEqualTo(hostPidNs);
     assertThat(qemuMntNs).isNotEqualTo(hostMntNs);
+    // No network device in the VM: the VMM has no network either, not even the host's lo.
+    assertThat(qemuNetNs).isNotEqualTo(hostNetNs);
     assertThat(limits).containsPattern("Max open files\\s+1024\\s+1024")
         .containsPattern("Max core file size\\s+0\\s+0")
         .containsPattern("Max file size\\s+67108864\\s+67108864")
