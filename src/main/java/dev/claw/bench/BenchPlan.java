@@ -3,7 +3,6 @@ package dev.claw.bench;
 import dev.claw.event.EventListener;
 import dev.claw.host.ClawDirs;
 import dev.claw.host.Trees;
-import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.profile.AgentProfile;
 import dev.claw.run.AgentRunner;
 import dev.claw.run.RunRequest;
@@ -91,7 +90,11 @@ public record BenchPlan(AgentProfile profile, int runs, Set<BenchMode> modes, in
       RunRequest request = request(cloud);
       AgentRunner runner = new AgentRunner(dirs, new PidReportingBackend(new QemuMicrovm(), vmPid),
           events);
-      RunResult result = runner.run(request, output);
+      RunResult result = runner.run(request, output, image -> {
+        if (cloud != null) {
+          cloud.addModules(image);
+        }
+      });
       lastVm.set(result);
       return result;
     });
@@ -108,8 +111,7 @@ public record BenchPlan(AgentProfile profile, int runs, Set<BenchMode> modes, in
   }
 
   private RunRequest request(CloudKernel cloud) {
-    List<ExtraFile> extras = cloud == null ? List.of() : cloud.modules();
-    return new RunRequest(profile, extras, Optional.ofNullable(cloud).map(CloudKernel::kernel),
+    return new RunRequest(profile, List.of(), Optional.ofNullable(cloud).map(CloudKernel::kernel),
         accelerator, Optional.empty(), Instant.now());
   }
 

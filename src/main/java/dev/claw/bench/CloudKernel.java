@@ -1,7 +1,7 @@
 package dev.claw.bench;
 
 import dev.claw.ClawException;
-import dev.claw.image.ImageBuilder.ExtraFile;
+import dev.claw.fs.FileTree;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * virtio console as modules, where claw's kernel has them built in. claw's init loads every
  * {@code .ko} in {@code /claw-modules} in name order before it opens the channel.
  */
-record CloudKernel(Path kernel, List<ExtraFile> modules) {
+record CloudKernel(Path kernel, List<Path> modules) {
   static final String GUEST_FOLDER = "/claw-modules";
 
   /** In dependency order: virtio needs virtio_ring; the other two need both. */
@@ -32,17 +32,34 @@ record CloudKernel(Path kernel, List<ExtraFile> modules) {
         "apt-get install linux-image-cloud-amd64 (scripts/setup does), or leave out the "
             + "microvm-cloud mode with --modes"));
     String version = kernel.getFileName().toString().substring("vmlinuz-".length());
-    List<ExtraFile> modules = new ArrayList<>();
+    List<Path> modules = new ArrayList<>();
     for (int i = 0; i < MODULES.size(); i++) {
       Path module = modulesRoot.resolve(version).resolve("kernel").resolve(MODULES.get(i));
       if (!Files.isRegularFile(module)) {
         throw new ClawException("the cloud kernel " + version + " has no " + module,
             "reinstall linux-image-" + version);
       }
-      modules.add(new ExtraFile(module, GUEST_FOLDER + "/" + (i + 1) + "-"
-          + module.getFileName()));
+      modules.add(module);
     }
     return new CloudKernel(kernel, modules);
+  }
+
+  /**
+   * Puts the modules in the image as claw's own parts, numbered in load order. Never as the
+   * agent's files: a profile may not place anything in /claw-modules, which init loads as
+   * root before anything else runs.
+   */
+  void addModules(FileTree image) {
+    for (int i = 0; i < modules.size(); i++) {
+      Path module = modules.get(i);
+      try {
+        image.file(GUEST_FOLDER + "/" + (i + 1) + "-" + module.getFileName(), 0644,
+            Files.readAllBytes(module));
+      } catch (IOException e) {
+        throw new ClawException("cannot read " + module + ": " + e.getMessage(),
+            "reinstall the cloud kernel's package");
+      }
+    }
   }
 
   private static Optional<Path> newest(Path boot) throws IOException {

@@ -180,7 +180,10 @@ public final class VmRegistry {
   private static void write(Path file, ProcessHandle process) throws IOException {
     String start = process.info().startInstant().map(i -> String.valueOf(i.toEpochMilli()))
         .orElse("?");
-    Files.writeString(file, process.pid() + " " + start + "\n");
+    // Whole or not at all: a reaper or a test may read it the moment it appears.
+    Path partial = file.resolveSibling(file.getFileName() + ".partial");
+    Files.writeString(partial, process.pid() + " " + start + "\n");
+    Files.move(partial, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** The process a record names, if it is still the same process and alive. */
