@@ -10,15 +10,11 @@ import dev.claw.bench.BenchTable;
 import dev.claw.host.ClawDirs;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
-import dev.claw.vm.AcceleratorProbe;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -62,15 +58,16 @@ final class BenchCommand implements Callable<Integer> {
     checkOptions();
     AgentProfile agent = new ProfileLoader().load(profile);
     ClawDirs dirs = ClawDirs.fromEnvironment();
-    BenchPlan plan = new BenchPlan(agent, runs, modes(), concurrency, accelerator());
+    BenchPlan plan = new BenchPlan(agent, runs, modes(), concurrency,
+        RunCommand.accelerator(accel));
     BenchReport report = plan.run(dirs, new ConsoleEvents(System.err, false),
         dirs.cache("bench"));
     System.out.print(BenchTable.render(report));
     if (json != null) {
-      write(json, BenchJson.render(report));
+      AtomicWrite.text(json, BenchJson.render(report));
     }
     if (html != null) {
-      write(html, BenchHtml.render(report));
+      AtomicWrite.text(html, BenchHtml.render(report));
     }
     return report.failures() == 0 ? 0 : 1;
   }
@@ -105,26 +102,5 @@ final class BenchCommand implements Callable<Integer> {
       }
     }
     return chosen;
-  }
-
-  private AcceleratorProbe.Request accelerator() {
-    try {
-      return AcceleratorProbe.Request.valueOf(accel.toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new ClawException("--accel " + accel + " is not known", "use auto, kvm or tcg");
-    }
-  }
-
-  /** Written aside and moved into place, so a reader never sees half a report. */
-  private static void write(Path file, String content) throws IOException {
-    Path target = file.toAbsolutePath();
-    Path temp = Files.createTempFile(target.getParent(), ".claw-bench-", ".tmp");
-    try {
-      Files.writeString(temp, content, StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
-    }
   }
 }

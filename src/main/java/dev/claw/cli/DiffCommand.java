@@ -14,7 +14,7 @@ import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.function.ToLongFunction;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code claw diff A B}: what B adds to (or takes from) A, as one table. */
@@ -29,18 +29,14 @@ final class DiffCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "B", description = "The same, to compare with A.")
   String second;
 
-  @Option(names = "--skip-security-suite",
-      description = "Do not ask bookworm-security for newer versions (offline).")
-  boolean skipSecuritySuite;
-
-  @Option(names = {"-v", "--verbose"}, description = "Say more about what claw does.")
-  boolean verbose;
+  @Mixin
+  ScanOptions options;
 
   @Override
   public Integer call() throws IOException {
     ClawDirs dirs = ClawDirs.fromEnvironment();
-    ConsoleEvents events = new ConsoleEvents(System.err, verbose);
-    Scanner scanner = ScanCommand.scanner(dirs, events, skipSecuritySuite);
+    ConsoleEvents events = new ConsoleEvents(System.err, options.verbose);
+    Scanner scanner = ScanCommand.scanner(dirs, events, options.skipSecuritySuite);
     ScanTargets.Target a = ScanTargets.of(first, dirs, events);
     ScanTargets.Target b = ScanTargets.of(second, dirs, events);
     ScanReport left = scanner.scan(a.name(), a.root(), a.lock());

@@ -13,10 +13,8 @@ import dev.claw.seccomp.LearnedPolicy;
 import dev.claw.vm.QemuMicrovm;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -61,7 +59,7 @@ final class LearnCommand implements Callable<Integer> {
     List<Integer> used = result.syscallsUsed().orElseThrow(() -> new ClawException(
         "the run ended before init reported the agent's system calls",
         "see how the run ended above; fix that and learn again"));
-    write(LearnedPolicy.yaml(agent.name(), used));
+    AtomicWrite.text(output, LearnedPolicy.yaml(agent.name(), used));
     err.println("claw: wrote " + used.size() + " system calls to " + output
         + "; fill in each reason, then use seccomp: " + output.getFileName() + " in claw.yaml");
     return status;
@@ -72,19 +70,6 @@ final class LearnCommand implements Callable<Integer> {
     if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
       throw new ClawException("cannot write " + output + ": " + folder + " is not a folder "
           + "claw can write to", "give -o a path in an existing folder");
-    }
-  }
-
-  /** Written whole or not at all: a temp file beside it, then a rename. */
-  private void write(String yaml) throws IOException {
-    Path target = output.toAbsolutePath();
-    Path temp = Files.createTempFile(target.getParent(), ".claw-learn-", ".yaml");
-    try {
-      Files.writeString(temp, yaml, StandardCharsets.UTF_8);
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
-    } finally {
-      Files.deleteIfExists(temp);
     }
   }
 

@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -83,12 +84,12 @@ final class RunCommand implements Callable<Integer> {
     PrintStream err = System.err;
     checkTimingsJson();
     AgentProfile agent = new ProfileLoader().load(profile);
-    AgentRunner runner = new AgentRunner(ClawDirs.fromEnvironment(), new QemuMicrovm(),
-        new ConsoleEvents(err, verbose));
+    ClawDirs dirs = ClawDirs.fromEnvironment();
+    ConsoleEvents events = new ConsoleEvents(err, verbose);
     RunResult result = fromSnapshot
-        ? new SnapshotRunner(ClawDirs.fromEnvironment(), new ConsoleEvents(err, verbose))
-            .run(request(agent), new StandardStreams(), pid -> { })
-        : runner.run(request(agent), new StandardStreams());
+        ? new SnapshotRunner(dirs, events).run(request(agent), new StandardStreams(), pid -> { })
+        : new AgentRunner(dirs, new QemuMicrovm(), events)
+            .run(request(agent), new StandardStreams());
 
     // The agent may have left the terminal in any state (colours, hidden text): claw's own
     // lines start from a clean one, so they can't be hidden or restyled by the agent.
@@ -120,7 +121,7 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private RunRequest request(AgentProfile agent) {
-    return new RunRequest(agent, extraFiles(), Optional.ofNullable(kernel), accelerator(),
+    return new RunRequest(agent, extraFiles(), Optional.ofNullable(kernel), accelerator(accel),
         timeout(), launchedAt(), ImageFormat.named(format, ImageBuilder.Target.MICROVM));
   }
 
@@ -162,9 +163,10 @@ final class RunCommand implements Callable<Integer> {
     return extras;
   }
 
-  private AcceleratorProbe.Request accelerator() {
+  /** {@code --accel} as a probe request; {@code claw bench} takes the same words. */
+  static AcceleratorProbe.Request accelerator(String accel) {
     try {
-      return AcceleratorProbe.Request.valueOf(accel.toUpperCase(java.util.Locale.ROOT));
+      return AcceleratorProbe.Request.valueOf(accel.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new ClawException("--accel " + accel + " is not known", "use auto, kvm or tcg");
     }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -47,22 +48,18 @@ final class ScanCommand implements Callable<Integer> {
       description = "Exit 1 if a vulnerability is at or above low, medium, high or critical.")
   String failOn;
 
-  @Option(names = "--skip-security-suite",
-      description = "Do not ask bookworm-security for newer versions (offline).")
-  boolean skipSecuritySuite;
-
-  @Option(names = {"-v", "--verbose"}, description = "Say more about what claw does.")
-  boolean verbose;
+  @Mixin
+  ScanOptions options;
 
   @Override
   public Integer call() throws IOException {
     Severity threshold = failOn == null ? null : threshold(failOn);
     checkFormat(format);
     ClawDirs dirs = ClawDirs.fromEnvironment();
-    ConsoleEvents events = new ConsoleEvents(System.err, verbose);
+    ConsoleEvents events = new ConsoleEvents(System.err, options.verbose);
     ScanTargets.Target target = target(dirs, events);
 
-    ScanReport report = scanner(dirs, events, skipSecuritySuite)
+    ScanReport report = scanner(dirs, events, options.skipSecuritySuite)
         .scan(target.name(), target.root(), target.lock());
     print(report, format, System.out);
     return threshold != null && report.failsGate(threshold) ? GATE_FAILED : 0;
