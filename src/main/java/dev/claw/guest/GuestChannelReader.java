@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -69,7 +71,7 @@ public final class GuestChannelReader {
       throw new IOException("guest sent a list of system calls of " + buf.remaining()
           + " bytes, not a multiple of 4");
     }
-    java.util.List<Integer> numbers = new java.util.ArrayList<>();
+    List<Integer> numbers = new ArrayList<>();
     while (buf.hasRemaining()) {
       numbers.add(buf.getInt());
     }

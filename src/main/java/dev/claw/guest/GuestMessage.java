@@ -1,5 +1,7 @@
 package dev.claw.guest;
 
+import java.util.List;
+
 /**
  * One frame that init sent over the channel, decoded. See docs/GUEST-PROTOCOL.md; the
  * timestamps are the guest's {@code CLOCK_BOOTTIME}, in nanoseconds since the kernel started.
@@ -37,7 +39,7 @@ public sealed interface GuestMessage {
   record SyscallBlocked(int number, int pid) implements GuestMessage {}
 
   /** A learning run's system calls, by number, ascending; sent just before the exit. */
-  record SyscallsUsed(java.util.List<Integer> numbers) implements GuestMessage {}
+  record SyscallsUsed(List<Integer> numbers) implements GuestMessage {}
 
   /** Init's own diagnostics. */
   record InitLog(String message) implements GuestMessage {}

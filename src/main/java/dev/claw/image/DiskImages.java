@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +33,7 @@ final class DiskImages {
    */
   static Exec.Result run(Map<String, String> variables, List<String> command)
       throws IOException {
-    Map<String, String> environment = new java.util.HashMap<>(variables);
+    Map<String, String> environment = new HashMap<>(variables);
     environment.put("PATH", System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin"));
     environment.put("LC_ALL", "C");
     environment.put("TZ", "UTC");

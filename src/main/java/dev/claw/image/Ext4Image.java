@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -235,7 +236,7 @@ public final class Ext4Image {
      * blocks split as they fill, so count it twice over, plus its index block.
      */
     private static long directoryBlocks(List<Entry> entries) {
-      Map<String, Long> bytes = new java.util.HashMap<>();
+      Map<String, Long> bytes = new HashMap<>();
       bytes.put("/", 24L);
       for (Entry entry : entries) {
         if (entry.isDirectory()) {

@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveEntry;
 import org.apache.commons.compress.archivers.cpio.CpioArchiveOutputStream;
 import org.apache.commons.compress.archivers.cpio.CpioConstants;
@@ -38,7 +36,6 @@ public final class Initramfs {
     List<Entry> ordered = tree.entries();
     Map<String, Integer> linkCounts = linkCounts(ordered);
     Map<String, Long> inodes = new HashMap<>();
-    Set<String> written = new HashSet<>();
 
     try (CpioArchiveOutputStream cpio =
         new CpioArchiveOutputStream(new NonClosing(out), CpioConstants.FORMAT_NEW)) {
@@ -47,12 +44,13 @@ public final class Initramfs {
         String file = fileOf(entry);
         Long shared = file == null ? null : inodes.get(file);
         long inode = shared != null ? shared : position;
-        if (file != null) {
-          inodes.putIfAbsent(file, inode);
+        boolean firstNameOfFile = file != null && shared == null;
+        if (firstNameOfFile) {
+          inodes.put(file, inode);
         }
         position++;
 
-        byte[] body = body(tree, entry, file != null && written.add(file));
+        byte[] body = body(tree, entry, firstNameOfFile);
         int links = file == null ? (entry.isDirectory() ? 2 : 1) : linkCounts.get(file);
         // A hard link has no mode or owner of its own: it is another name for the file.
         Entry owner = entry.type() == FileTree.Type.HARDLINK ? tree.get(file) : entry;

@@ -4,9 +4,6 @@ import static dev.claw.image.DiskImageFixtures.run;
 import static dev.claw.image.DiskImageFixtures.sample;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.claw.fs.FileTree;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -18,24 +15,8 @@ class ErofsImageTest extends DiskImageContract {
   private static final String GOLDEN_SHA256 =
       "1e2a647ac7c4e75d7bf12f7cee9f6335f4287c5ac4d422f76aa74b6b5fd47ead";
 
-  @Override
-  void write(FileTree tree, List<FileTree.Entry> order, Path out) throws IOException {
-    ErofsImage.write(tree, order, out);
-  }
-
-  @Override
-  String type() {
-    return "erofs";
-  }
-
-  @Override
-  String goldenSha256() {
-    return GOLDEN_SHA256;
-  }
-
-  @Override
-  List<String> ownEntries() {
-    return List.of();
+  ErofsImageTest() {
+    super("erofs", ErofsImage::write, GOLDEN_SHA256, List.of());
   }
 
   @Test

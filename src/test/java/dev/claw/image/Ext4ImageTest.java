@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.claw.ClawException;
-import dev.claw.fs.FileTree;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,24 +17,8 @@ class Ext4ImageTest extends DiskImageContract {
   private static final String GOLDEN_SHA256 =
       "94aaf86e0ab1d9306e8972384cba905f7503a58eac0d0dcdc339b9c6c80f89c4";
 
-  @Override
-  void write(FileTree tree, List<FileTree.Entry> order, Path out) throws IOException {
-    Ext4Image.write(tree, order, out);
-  }
-
-  @Override
-  String type() {
-    return "ext4";
-  }
-
-  @Override
-  String goldenSha256() {
-    return GOLDEN_SHA256;
-  }
-
-  @Override
-  List<String> ownEntries() {
-    return List.of("/lost+found dir 700 0:0 times=1,1,1");
+  Ext4ImageTest() {
+    super("ext4", Ext4Image::write, GOLDEN_SHA256, List.of("/lost+found dir 700 0:0 times=1,1,1"));
   }
 
   @Test
