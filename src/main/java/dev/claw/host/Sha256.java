@@ -2,9 +2,11 @@ package dev.claw.host;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -34,6 +36,11 @@ public final class Sha256 {
   /** Adds {@code text} followed by a newline, so "ab"+"c" and "a"+"bc" differ. */
   public Sha256 add(String text) {
     return add((text + "\n").getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** {@code out}, with every byte written to it also added to this digest. */
+  public OutputStream digesting(OutputStream out) {
+    return new DigestOutputStream(out, digest);
   }
 
   public String hex() {

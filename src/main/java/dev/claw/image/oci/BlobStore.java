@@ -9,10 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.zip.Deflater;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
@@ -51,21 +47,21 @@ final class BlobStore {
     // The staging folder is new and ours, so a plain name cannot collide; unlike a temp
     // file's fixed 0600 it gets the user's umask, as the other blobs do.
     Path partial = dir.resolve(".layer-" + layersWritten++ + ".partial");
-    MessageDigest tarDigest = sha256();
-    MessageDigest blobDigest = sha256();
+    Sha256 tarDigest = Sha256.start();
+    Sha256 blobDigest = Sha256.start();
     try (OutputStream file = new BufferedOutputStream(
         Files.newOutputStream(partial, StandardOpenOption.CREATE_NEW), 1 << 16)) {
-      OutputStream blob = new DigestOutputStream(file, blobDigest);
+      OutputStream blob = blobDigest.digesting(file);
       OutputStream gzip = new GzipCompressorOutputStream(blob, gzipParameters());
-      LayerTar.write(entries, new DigestOutputStream(gzip, tarDigest));
+      LayerTar.write(entries, tarDigest.digesting(gzip));
     }
 
-    String hex = HexFormat.of().formatHex(blobDigest.digest());
+    String hex = blobDigest.hex();
     long size = Files.size(partial);
     // Two equal layers (two empty ones, say) are one blob: the second lands on the first.
     Files.move(partial, dir.resolve(hex), StandardCopyOption.REPLACE_EXISTING);
     Descriptor descriptor = new Descriptor(OciDocuments.LAYER_TYPE, "sha256:" + hex, size);
-    return new Layer(descriptor, "sha256:" + HexFormat.of().formatHex(tarDigest.digest()));
+    return new Layer(descriptor, "sha256:" + tarDigest.hex());
   }
 
   /**
@@ -84,13 +80,5 @@ final class BlobStore {
     parameters.setModificationTime(0);
     parameters.setOperatingSystem(OS_UNKNOWN);
     return parameters;
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }
