@@ -250,10 +250,7 @@ public final class ProfileLoader {
 
   /** /tmp is in the guest's RAM: it must leave the agent at least half of it. */
   private static int tmpMebibytes(YamlSection vm, String text, int memoryMib) {
-    Matcher m = MEMORY.matcher(text.strip());
-    check(m.matches(), vm, "tmp", "vm.tmp '" + text + "' is not a size",
-        "write it like 32M or 1G");
-    long mib = Long.parseLong(m.group(1)) * (m.group(2).equals("G") ? 1024 : 1);
+    long mib = sizeMib(vm, "tmp", text, "size", "32M");
     check(mib >= 1, vm, "tmp", "vm.tmp " + text + " is empty", "give /tmp at least 1M");
     check(mib <= memoryMib / 2, vm, "tmp", "vm.tmp " + text + " is more than half "
         + "of vm.memory (" + memoryMib + "M), and /tmp lives in the guest's RAM",
@@ -262,13 +259,19 @@ public final class ProfileLoader {
   }
 
   private static int mebibytes(YamlSection vm, String text) {
-    Matcher m = MEMORY.matcher(text.strip());
-    check(m.matches(), vm, "memory", "vm.memory '" + text + "' is not a memory size",
-        "write it like 128M or 1G");
-    long mib = Long.parseLong(m.group(1)) * (m.group(2).equals("G") ? 1024 : 1);
+    long mib = sizeMib(vm, "memory", text, "memory size", "128M");
     check(mib >= 32 && mib <= 65536, vm, "memory", "vm.memory " + text + " is out of range",
         "use between 32M and 64G");
     return (int) mib;
+  }
+
+  /** {@code text} in MiB; it must be written like {@code example} or 1G. */
+  private static long sizeMib(YamlSection vm, String key, String text, String noun,
+      String example) {
+    Matcher m = MEMORY.matcher(text.strip());
+    check(m.matches(), vm, key, "vm." + key + " '" + text + "' is not a " + noun,
+        "write it like " + example + " or 1G");
+    return Long.parseLong(m.group(1)) * (m.group(2).equals("G") ? 1024 : 1);
   }
 
   private static void checkGuestPath(YamlSection section, String key, String path) {

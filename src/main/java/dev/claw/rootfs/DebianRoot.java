@@ -124,10 +124,12 @@ public final class DebianRoot implements PackageLayers {
   }
 
   private DebPackage read(LockedPackage pinned) throws IOException {
-    if (debs.cached(pinned).isEmpty()) {
+    // A cached .deb is hashed once here; only a download needs the repository checked.
+    Path deb = debs.cached(pinned).orElse(null);
+    if (deb == null) {
       lock.checkRepository(pinned);
+      deb = debs.fetch(pinned);
     }
-    Path deb = debs.fetch(pinned);
     DebPackage parsed = DebPackage.read(deb);
     // The hash already ties the file to the lock; this catches a lock edited by hand so that
     // a name points at another package's file.

@@ -12,7 +12,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -76,11 +75,10 @@ final class LayerCache {
 
   /** The key for these layers built from these pinned packages. */
   static String key(List<LayerDefinition> layers, List<LockedPackage> packages) {
-    StringBuilder text = new StringBuilder("claw-layers ").append(INSTALLER_REVISION)
-        .append('\n');
-    layers.forEach(layer -> text.append(layer).append('\n'));
-    packages.forEach(pinned -> text.append(pinned).append('\n'));
-    return Sha256.of(text.toString().getBytes(StandardCharsets.UTF_8));
+    Sha256 sha = Sha256.start().add("claw-layers " + INSTALLER_REVISION);
+    layers.forEach(layer -> sha.add(layer.toString()));
+    packages.forEach(pinned -> sha.add(pinned.toString()));
+    return sha.hex();
   }
 
   /** What loading a cache entry gives back. */

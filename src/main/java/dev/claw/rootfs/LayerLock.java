@@ -15,7 +15,6 @@ import dev.claw.host.Sha256;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.LayerDefinition;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,7 +124,7 @@ public final class LayerLock {
       resolution.choices().forEach(c -> events.detail("layer " + layer.name() + ": " + c));
       for (PackageRecord record : resolution.packages()) {
         installed.add(record.name());
-        locked.add(lockedPackage(record, layer.name()));
+        locked.add(LockedPackage.of(record, layer.name()));
       }
     }
     return locked;
@@ -145,27 +144,20 @@ public final class LayerLock {
     return new DebianRepository(debian12, architecture, indexCache, events).load();
   }
 
-  private static LockedPackage lockedPackage(PackageRecord record, String layer) {
-    return new LockedPackage(record.name(), record.version(), record.architecture(),
-        record.source(), record.size(), record.sha256(), record.filename(),
-        record.repository(), layer);
-  }
-
   /**
    * What the lock depends on. Paths a layer keeps or drops do not change which packages it
    * needs, so they are not part of it: editing them needs no new lock.
    */
   static String inputs(AgentProfile profile, List<LayerDefinition> layers,
       String architecture) {
-    StringBuilder text = new StringBuilder("claw-lock-inputs 1\n")
-        .append("base ").append(profile.base()).append('\n')
-        .append("architecture ").append(architecture).append('\n');
+    Sha256 sha = Sha256.start().add("claw-lock-inputs 1").add("base " + profile.base())
+        .add("architecture " + architecture);
     for (LayerDefinition layer : layers) {
-      text.append("layer ").append(layer.name()).append('\n');
-      layer.packages().forEach(p -> text.append("  package ").append(p.name()).append('\n'));
-      layer.exclude().forEach(e -> text.append("  exclude ").append(e).append('\n'));
+      sha.add("layer " + layer.name());
+      layer.packages().forEach(p -> sha.add("  package " + p.name()));
+      layer.exclude().forEach(e -> sha.add("  exclude " + e));
     }
-    return Sha256.of(text.toString().getBytes(StandardCharsets.UTF_8));
+    return sha.hex();
   }
 
   private static String architecture() {
