@@ -65,7 +65,13 @@ public final class FileTreeArchive {
       int major = data.readInt();
       int minor = data.readInt();
       String layer = data.readUTF();
-      byte[] content = data.readNBytes(data.readInt());
+      // readFully: a file cut short is an EOFException, so a damaged entry is never loaded.
+      int size = data.readInt();
+      if (size < 0) {
+        throw new IOException("a negative size: not a file tree this claw wrote");
+      }
+      byte[] content = new byte[size];
+      data.readFully(content);
       Entry entry = new Entry(path, type, mode, uid, gid, content,
           target.isEmpty() ? null : target, major, minor, layer);
       entries.add(entry);

@@ -41,6 +41,7 @@ public final class LayerLock {
   private final Path etcApt;
   private final Path indexCache;
   private final EventListener events;
+  private List<String> trustedRepositories;
 
   public LayerLock(Path etcApt, Path indexCache, EventListener events) {
     this.etcApt = etcApt;
@@ -86,13 +87,21 @@ public final class LayerLock {
    * point claw at an arbitrary address (the hash would catch a bad file, but not the request).
    */
   void checkRepository(LockedPackage pinned) {
-    List<String> trusted = AptSources.fromHost(etcApt).stream().map(AptSource::uri)
-        .map(LayerLock::withoutTrailingSlash).toList();
+    List<String> trusted = trustedRepositories();
     if (!trusted.contains(withoutTrailingSlash(pinned.repository()))) {
       throw new ClawException("claw.lock fetches " + pinned.name() + " from "
           + pinned.repository() + ", which is not one of the host's apt repositories "
           + trusted, "run 'claw lock' to pin the packages against the host's repositories");
     }
+  }
+
+  /** The host's apt repositories, read once: a cold build asks for every package it fetches. */
+  private List<String> trustedRepositories() {
+    if (trustedRepositories == null) {
+      trustedRepositories = AptSources.fromHost(etcApt).stream().map(AptSource::uri)
+          .map(LayerLock::withoutTrailingSlash).toList();
+    }
+    return trustedRepositories;
   }
 
   private static String withoutTrailingSlash(String uri) {
