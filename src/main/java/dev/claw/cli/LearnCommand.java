@@ -2,10 +2,8 @@ package dev.claw.cli;
 
 import dev.claw.ClawException;
 import dev.claw.host.ClawDirs;
-import dev.claw.image.ImageBuilder.ExtraFile;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
-import dev.claw.run.AgentOutput;
 import dev.claw.run.AgentRunner;
 import dev.claw.run.RunRequest;
 import dev.claw.run.RunResult;
@@ -53,8 +51,8 @@ final class LearnCommand implements Callable<Integer> {
     AgentProfile agent = new ProfileLoader().load(profile).withSeccomp(AgentProfile.LEARN);
     AgentRunner runner = new AgentRunner(ClawDirs.fromEnvironment(), new QemuMicrovm(),
         new ConsoleEvents(err, verbose));
-    RunResult result = runner.run(RunRequest.of(agent).withExtraFiles(extraFiles()),
-        new PassThrough());
+    RunResult result = runner.run(RunRequest.of(agent).withExtraFiles(RunCommand.extraFiles(files)),
+        new RunCommand.StandardStreams());
     int status = RunCommand.report(result, err);
     List<Integer> used = result.syscallsUsed().orElseThrow(() -> new ClawException(
         "the run ended before init reported the agent's system calls",
@@ -70,35 +68,6 @@ final class LearnCommand implements Callable<Integer> {
     if (!Files.isDirectory(folder) || !Files.isWritable(folder)) {
       throw new ClawException("cannot write " + output + ": " + folder + " is not a folder "
           + "claw can write to", "give -o a path in an existing folder");
-    }
-  }
-
-  private List<ExtraFile> extraFiles() {
-    List<ExtraFile> extras = new ArrayList<>();
-    for (String spec : files) {
-      int colon = spec.lastIndexOf(':');
-      if (colon <= 0 || !spec.substring(colon + 1).startsWith("/")) {
-        throw new ClawException("--file " + spec + " is not HOST:GUEST",
-            "write it like --file ./task.json:/input/task.json (guest path absolute)");
-      }
-      extras.add(new ExtraFile(Path.of(spec.substring(0, colon)).toAbsolutePath().normalize(),
-          spec.substring(colon + 1)));
-    }
-    return extras;
-  }
-
-  /** The agent's output, to claw's own stdout and stderr. */
-  private static final class PassThrough implements AgentOutput {
-    @Override
-    public void stdout(byte[] bytes) {
-      System.out.write(bytes, 0, bytes.length);
-      System.out.flush();
-    }
-
-    @Override
-    public void stderr(byte[] bytes) {
-      System.err.write(bytes, 0, bytes.length);
-      System.err.flush();
     }
   }
 }

@@ -148,6 +148,11 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private List<ExtraFile> extraFiles() {
+    return extraFiles(files);
+  }
+
+  /** {@code --file HOST:GUEST} options as files for one run; {@code claw learn} takes them too. */
+  static List<ExtraFile> extraFiles(List<String> files) {
     List<ExtraFile> extras = new ArrayList<>();
     for (String spec : files) {
       int colon = spec.lastIndexOf(':');
@@ -237,7 +242,7 @@ final class RunCommand implements Callable<Integer> {
    * reader goes away (`claw run ... | head`), later bytes for that stream are dropped; the run
    * itself goes on to its end or its timeout.
    */
-  private static final class StandardStreams implements AgentOutput {
+  static final class StandardStreams implements AgentOutput {
     private final OutputStream out = new FileOutputStream(FileDescriptor.out);
     private final OutputStream err = new FileOutputStream(FileDescriptor.err);
     private boolean outClosed;
