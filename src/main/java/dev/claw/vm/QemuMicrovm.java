@@ -28,6 +28,14 @@ public final class QemuMicrovm implements VmBackend {
   /** The most QEMU may write to any one file (the console log, its stderr). */
   static final long MAX_LOG_BYTES = 64L << 20;
 
+  /**
+   * A distribution's bzImage (Debian's cloud kernel) on the same microvm machine, with two
+   * differences. Option ROMs stay on: the firmware's Linux loader ROM is what boots a bzImage.
+   * ACPI stays on: such a kernel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so it finds the
+   * virtio-mmio devices only in the ACPI tables (claw's init loads virtio_mmio for them).
+   */
+  private static final String GENERIC_KERNEL_MACHINE = "microvm,isa-serial=on";
+
   private final Optional<Path> qemu;
   private final Optional<Path> setpriv;
   private final Optional<Path> prlimit;
@@ -161,8 +169,7 @@ public final class QemuMicrovm implements VmBackend {
         // Fail instead of reading /etc/qemu/*.conf: the VM must not depend on host config.
         "-no-user-config",
         // QEMU's own seccomp filter: no fork, exec, setuid or obsolete syscalls in the VMM.
-        "-sandbox", role == SnapshotRole.SAVE ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
-            : VmmSandbox.SECCOMP_OPTIONS,
+        "-sandbox", VmmSandbox.seccompOptions(role == SnapshotRole.SAVE),
         // Start with no devices at all; everything the guest has is listed below.
         "-nodefaults",
         // No display, no monitor on stdio.
@@ -194,33 +201,17 @@ public final class QemuMicrovm implements VmBackend {
   }
 
   private static List<String> machine(VmSpec spec) {
-    if (BzImage.is(spec.kernel())) {
-      return genericKernelMachine(spec);
-    }
     // x-option-roms=off: no option ROMs to load and run. isa-serial=on: the console above.
     // acpi=off: the kernel has no ACPI, and only with acpi=off does QEMU describe the virtio
     // devices on the kernel command line (virtio_mmio.device=...). The RTC stays on: without
     // it the guest waits a second for the time and then believes it is 1970.
-    String machine = "microvm,x-option-roms=off,isa-serial=on,acpi=off";
+    String machine = BzImage.is(spec.kernel()) ? GENERIC_KERNEL_MACHINE
+        : "microvm,x-option-roms=off,isa-serial=on,acpi=off";
     if (spec.accelerator() == Accelerator.KVM) {
       // host: the guest sees the real CPU, nothing emulated.
       return List.of("-machine", machine, "-accel", "kvm", "-cpu", "host");
     }
     // max: every feature TCG can emulate, such as RDRAND for early entropy.
-    return List.of("-machine", machine, "-accel", "tcg", "-cpu", "max");
-  }
-
-  /**
-   * A distribution's bzImage (Debian's cloud kernel) on the same microvm machine, with two
-   * differences. Option ROMs stay on: the firmware's Linux loader ROM is what boots a bzImage.
-   * ACPI stays on: such a kernel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so it finds the
-   * virtio-mmio devices only in the ACPI tables (claw's init loads virtio_mmio for them).
-   */
-  private static List<String> genericKernelMachine(VmSpec spec) {
-    String machine = "microvm,isa-serial=on";
-    if (spec.accelerator() == Accelerator.KVM) {
-      return List.of("-machine", machine, "-accel", "kvm", "-cpu", "host");
-    }
     return List.of("-machine", machine, "-accel", "tcg", "-cpu", "max");
   }
 
