@@ -40,7 +40,9 @@ public final class QemuMicrovm implements VmBackend {
   private final Optional<Path> setpriv;
   private final Optional<Path> prlimit;
   private final Supplier<Optional<Long>> tscKhz;
-  private final Supplier<VmmSandbox> sandbox;
+  private final Optional<Path> unshare;
+  /** Learnt on the first start, not at construction: it runs unshare once. */
+  private VmmSandbox sandbox;
 
   public QemuMicrovm() {
     this(Exec.which(BINARY), Exec.which("setpriv"), Exec.which("prlimit"),
@@ -58,23 +60,14 @@ public final class QemuMicrovm implements VmBackend {
     this.setpriv = setpriv;
     this.prlimit = prlimit;
     this.tscKhz = tscKhz;
-    // Learnt on the first start, not at construction: it runs unshare once.
-    this.sandbox = memoize(() -> VmmSandbox.forHost(setpriv.orElseThrow(),
-        prlimit.orElseThrow(), unshare));
+    this.unshare = unshare;
   }
 
-  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
-    Object[] value = new Object[1];
-    return () -> {
-      synchronized (value) {
-        if (value[0] == null) {
-          value[0] = supplier.get();
-        }
-        @SuppressWarnings("unchecked")
-        T result = (T) value[0];
-        return result;
-      }
-    };
+  private synchronized VmmSandbox sandbox() {
+    if (sandbox == null) {
+      sandbox = VmmSandbox.forHost(setpriv.orElseThrow(), prlimit.orElseThrow(), unshare);
+    }
+    return sandbox;
   }
 
   @Override
@@ -107,7 +100,7 @@ public final class QemuMicrovm implements VmBackend {
 
   @Override
   public Optional<VmBackend.Owner> vmmOwner() {
-    return sandbox.get().owner();
+    return sandbox().owner();
   }
 
   @Override
@@ -142,7 +135,7 @@ public final class QemuMicrovm implements VmBackend {
   VmProcess start(VmSpec spec, List<String> extraArgs, Path stdin, SnapshotRole role)
       throws IOException {
     checkInstalled();
-    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(),
+    VmmSandbox.Launch launch = sandbox().prepare(spec, qemu.orElseThrow(),
         role == SnapshotRole.NONE, role == SnapshotRole.SAVE);
     List<String> command = new ArrayList<>(launch.prefix());
     command.addAll(arguments(spec, role));
