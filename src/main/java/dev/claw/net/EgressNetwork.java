@@ -29,7 +29,7 @@ import java.util.Optional;
  * derived from that id, so nothing else needs to have survived.
  */
 public final class EgressNetwork implements AutoCloseable {
-  private static final Path NETNS_DIR = Path.of("/run/netns");
+  static final Path NETNS_DIR = Path.of("/run/netns");
 
   private final NetworkLayout layout;
   private final NetworkPolicy policy;

@@ -61,7 +61,7 @@ final class Slots {
       long age = System.currentTimeMillis() - Files.getLastModifiedTime(file).toMillis();
       String vmId = owner(file);
       return age > STALE_MILLIS && vmId.matches("[0-9a-f]{8}")
-          && !Files.exists(Path.of("/run/netns", NetworkLayout.namespaceOf(vmId)));
+          && !Files.exists(EgressNetwork.NETNS_DIR.resolve(NetworkLayout.namespaceOf(vmId)));
     } catch (IOException e) {
       return false;
     }

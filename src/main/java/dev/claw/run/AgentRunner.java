@@ -108,13 +108,9 @@ public final class AgentRunner {
     EgressNetwork network = EgressNetwork.create(VmRegistry.vmId(dir), profile.network().get(),
         dir, events, backend.vmmOwner());
     teardown.trackNetwork(network);
-    List<String> args = new ArrayList<>(spec.kernelArgs());
     // For claw's init: the guest's addresses and gateways; init configures eth0 with them.
-    args.add(NetworkLayout.kernelArgument());
-    return new VmSpec(spec.name(), spec.kernel(), spec.initramfs(), args, spec.memoryMib(),
-        spec.cpus(), spec.accelerator(), spec.channelSocket(), spec.consoleLog(),
-        spec.stateDir(), spec.rootDisk()).withNic(new VmSpec.Nic(network.namespacePath(),
-            NetworkLayout.TAP, NetworkLayout.GUEST_MAC));
+    return spec.withKernelArg(NetworkLayout.kernelArgument()).withNic(new VmSpec.Nic(
+        network.namespacePath(), NetworkLayout.TAP, NetworkLayout.GUEST_MAC));
   }
 
   /** Where a Debian-based agent's layers come from; a static agent has none. */

@@ -8,6 +8,7 @@ import dev.claw.vm.VmSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -80,7 +81,7 @@ final class BootImages {
   /** Everything but what only the initramfs needs, and the folders init mounts on. */
   static FileTree diskPart(FileTree image) {
     FileTree part = new FileTree();
-    List<FileTree.Entry> links = new java.util.ArrayList<>();
+    List<FileTree.Entry> links = new ArrayList<>();
     for (FileTree.Entry entry : image.added()) {
       if (belongsToInit(entry.path())) {
         continue;

@@ -58,7 +58,7 @@ final class GuestSession {
       timeline.mark(Phase.INIT_START, now);
       timeline.mark(Phase.KERNEL_START, now - hello.bootNanos());
     } else if (message instanceof GuestMessage.Ready) {
-      // Only a snapshot boot says this, and SnapshotMaker reads that stream itself.
+      // Only a snapshot boot says this, and SnapshotRunner reads that stream itself.
       events.detail("init: ready for a snapshot");
     } else if (message instanceof GuestMessage.AgentStarted) {
       timeline.mark(Phase.AGENT_EXEC, now);

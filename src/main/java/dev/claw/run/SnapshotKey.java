@@ -6,6 +6,7 @@ import dev.claw.profile.AgentProfile;
 import dev.claw.profile.AgentProfile.FileMapping;
 import dev.claw.rootfs.LayerLock;
 import java.io.IOException;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -72,7 +73,7 @@ final class SnapshotKey {
           .toURI());
       return (version == null ? "development" : version) + " " + code + " "
           + Files.size(code) + " " + Files.getLastModifiedTime(code).toMillis();
-    } catch (IOException | java.net.URISyntaxException | SecurityException e) {
+    } catch (IOException | URISyntaxException | SecurityException e) {
       return version == null ? "development" : version;
     }
   }

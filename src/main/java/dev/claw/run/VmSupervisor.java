@@ -142,7 +142,6 @@ final class VmSupervisor {
     }
   }
 
-
   private void reportConfinement(VmProcess.Confinement confinement) {
     events.detail("vmm confined: " + String.join(", ", confinement.applied()));
     for (String missing : confinement.notApplied()) {

@@ -28,11 +28,21 @@ public final class QemuMicrovm implements VmBackend {
   /** The most QEMU may write to any one file (the console log, its stderr). */
   static final long MAX_LOG_BYTES = 64L << 20;
 
+  /**
+   * A distribution's bzImage (Debian's cloud kernel) on the same microvm machine, with two
+   * differences. Option ROMs stay on: the firmware's Linux loader ROM is what boots a bzImage.
+   * ACPI stays on: such a kernel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so it finds the
+   * virtio-mmio devices only in the ACPI tables (claw's init loads virtio_mmio for them).
+   */
+  private static final String GENERIC_KERNEL_MACHINE = "microvm,isa-serial=on";
+
   private final Optional<Path> qemu;
   private final Optional<Path> setpriv;
   private final Optional<Path> prlimit;
   private final Supplier<Optional<Long>> tscKhz;
-  private final Supplier<VmmSandbox> sandbox;
+  private final Optional<Path> unshare;
+  /** Learnt on the first start, not at construction: it runs unshare once. */
+  private VmmSandbox sandbox;
 
   public QemuMicrovm() {
     this(Exec.which(BINARY), Exec.which("setpriv"), Exec.which("prlimit"),
@@ -50,23 +60,14 @@ public final class QemuMicrovm implements VmBackend {
     this.setpriv = setpriv;
     this.prlimit = prlimit;
     this.tscKhz = tscKhz;
-    // Learnt on the first start, not at construction: it runs unshare once.
-    this.sandbox = memoize(() -> VmmSandbox.forHost(setpriv.orElseThrow(),
-        prlimit.orElseThrow(), unshare));
+    this.unshare = unshare;
   }
 
-  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
-    Object[] value = new Object[1];
-    return () -> {
-      synchronized (value) {
-        if (value[0] == null) {
-          value[0] = supplier.get();
-        }
-        @SuppressWarnings("unchecked")
-        T result = (T) value[0];
-        return result;
-      }
-    };
+  private synchronized VmmSandbox sandbox() {
+    if (sandbox == null) {
+      sandbox = VmmSandbox.forHost(setpriv.orElseThrow(), prlimit.orElseThrow(), unshare);
+    }
+    return sandbox;
   }
 
   @Override
@@ -99,7 +100,7 @@ public final class QemuMicrovm implements VmBackend {
 
   @Override
   public Optional<VmBackend.Owner> vmmOwner() {
-    return sandbox.get().owner();
+    return sandbox().owner();
   }
 
   @Override
@@ -134,7 +135,7 @@ public final class QemuMicrovm implements VmBackend {
   VmProcess start(VmSpec spec, List<String> extraArgs, Path stdin, SnapshotRole role)
       throws IOException {
     checkInstalled();
-    VmmSandbox.Launch launch = sandbox.get().prepare(spec, qemu.orElseThrow(),
+    VmmSandbox.Launch launch = sandbox().prepare(spec, qemu.orElseThrow(),
         role == SnapshotRole.NONE, role == SnapshotRole.SAVE);
     List<String> command = new ArrayList<>(launch.prefix());
     command.addAll(arguments(spec, role));
@@ -161,8 +162,7 @@ public final class QemuMicrovm implements VmBackend {
         // Fail instead of reading /etc/qemu/*.conf: the VM must not depend on host config.
         "-no-user-config",
         // QEMU's own seccomp filter: no fork, exec, setuid or obsolete syscalls in the VMM.
-        "-sandbox", role == SnapshotRole.SAVE ? VmmSandbox.SECCOMP_OPTIONS_MIGRATING
-            : VmmSandbox.SECCOMP_OPTIONS,
+        "-sandbox", VmmSandbox.seccompOptions(role == SnapshotRole.SAVE),
         // Start with no devices at all; everything the guest has is listed below.
         "-nodefaults",
         // No display, no monitor on stdio.
@@ -194,33 +194,17 @@ public final class QemuMicrovm implements VmBackend {
   }
 
   private static List<String> machine(VmSpec spec) {
-    if (BzImage.is(spec.kernel())) {
-      return genericKernelMachine(spec);
-    }
     // x-option-roms=off: no option ROMs to load and run. isa-serial=on: the console above.
     // acpi=off: the kernel has no ACPI, and only with acpi=off does QEMU describe the virtio
     // devices on the kernel command line (virtio_mmio.device=...). The RTC stays on: without
     // it the guest waits a second for the time and then believes it is 1970.
-    String machine = "microvm,x-option-roms=off,isa-serial=on,acpi=off";
+    String machine = BzImage.is(spec.kernel()) ? GENERIC_KERNEL_MACHINE
+        : "microvm,x-option-roms=off,isa-serial=on,acpi=off";
     if (spec.accelerator() == Accelerator.KVM) {
       // host: the guest sees the real CPU, nothing emulated.
       return List.of("-machine", machine, "-accel", "kvm", "-cpu", "host");
     }
     // max: every feature TCG can emulate, such as RDRAND for early entropy.
-    return List.of("-machine", machine, "-accel", "tcg", "-cpu", "max");
-  }
-
-  /**
-   * A distribution's bzImage (Debian's cloud kernel) on the same microvm machine, with two
-   * differences. Option ROMs stay on: the firmware's Linux loader ROM is what boots a bzImage.
-   * ACPI stays on: such a kernel lacks CONFIG_VIRTIO_MMIO_CMDLINE_DEVICES, so it finds the
-   * virtio-mmio devices only in the ACPI tables (claw's init loads virtio_mmio for them).
-   */
-  private static List<String> genericKernelMachine(VmSpec spec) {
-    String machine = "microvm,isa-serial=on";
-    if (spec.accelerator() == Accelerator.KVM) {
-      return List.of("-machine", machine, "-accel", "kvm", "-cpu", "host");
-    }
     return List.of("-machine", machine, "-accel", "tcg", "-cpu", "max");
   }
 

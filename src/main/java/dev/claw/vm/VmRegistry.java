@@ -27,10 +27,10 @@ import java.util.regex.Pattern;
 /**
  * One folder per live VM under the runtime directory, holding its image, sockets and logs, and
  * two small records: which claw process owns it (and holds a lock on that record while it
- * lives), and which VMM process runs it. claw removes
- * the folder when its VM is gone. If claw is killed before it can (SIGKILL, power loss), the
- * next claw sees an owner that is no longer alive, kills the VMM if it still runs and removes
- * the folder: that is how a killed run's leftovers get reaped.
+ * lives), and which VMM process runs it. claw removes the folder when its VM is gone. If
+ * claw is killed before it can (SIGKILL, power loss), the next claw sees an owner that is no
+ * longer alive, kills the VMM if it still runs and removes the folder: that is how a killed
+ * run's leftovers get reaped.
  */
 public final class VmRegistry {
   private static final String OWNER = "owner";

@@ -1,6 +1,7 @@
 package dev.claw.vm;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -43,18 +44,26 @@ public record VmSpec(
         consoleLog, stateDir, rootDisk, Optional.empty());
   }
 
-  /** The same VM with {@code device} as its network device. */
-  public VmSpec withNic(Nic device) {
-    return new VmSpec(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator,
-        channelSocket, consoleLog, stateDir, rootDisk, Optional.of(device));
-  }
-
   /** A VM whose whole root is its initramfs. */
   public VmSpec(String name, Path kernel, Path initramfs, List<String> kernelArgs,
       int memoryMib, int cpus, Accelerator accelerator, Optional<Path> channelSocket,
       Path consoleLog, Path stateDir) {
     this(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator, channelSocket,
         consoleLog, stateDir, Optional.empty());
+  }
+
+  /** The same VM with {@code device} as its network device. */
+  public VmSpec withNic(Nic device) {
+    return new VmSpec(name, kernel, initramfs, kernelArgs, memoryMib, cpus, accelerator,
+        channelSocket, consoleLog, stateDir, rootDisk, Optional.of(device));
+  }
+
+  /** The same VM with {@code arg} at the end of its kernel command line. */
+  public VmSpec withKernelArg(String arg) {
+    List<String> args = new ArrayList<>(kernelArgs);
+    args.add(arg);
+    return new VmSpec(name, kernel, initramfs, args, memoryMib, cpus, accelerator,
+        channelSocket, consoleLog, stateDir, rootDisk, nic);
   }
 
   /**

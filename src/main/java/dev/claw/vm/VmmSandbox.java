@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * with as little power as claw can give it:
  *
  * <ul>
- *   <li>QEMU's own seccomp filter ({@link #SECCOMP_OPTIONS}), always;
+ *   <li>QEMU's own seccomp filter ({@link #seccompOptions}), always;
  *   <li>resource limits: files it may write, open files, address space, no core dumps, always;
  *   <li>when claw runs as root: private mount, PID, IPC and UTS namespaces whose root holds only
  *       {@code /usr}, three device nodes, {@code /dev/kvm} and the VM's own files, and an
@@ -37,15 +37,14 @@ import java.util.concurrent.TimeUnit;
 final class VmmSandbox {
   /**
    * QEMU's seccomp filter. obsolete: old syscalls QEMU never needs. elevateprivileges: no
-   * setuid and friends. spawn: no fork or exec, so a compromised VMM cannot start a shell.
+   * setuid and friends. spawn: no fork or exec, so a compromised VMM cannot start a shell;
+   * allowed only with {@code spawns}, for the "cat" that carries a snapshot's state.
    * resourcecontrol: no changing priorities or CPU affinity.
    */
-  static final String SECCOMP_OPTIONS =
-      "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
-
-  /** The same, but QEMU may spawn the "cat" that carries a snapshot's state. */
-  static final String SECCOMP_OPTIONS_MIGRATING =
-      "on,obsolete=deny,elevateprivileges=deny,spawn=allow,resourcecontrol=deny";
+  static String seccompOptions(boolean spawns) {
+    return "on,obsolete=deny,elevateprivileges=deny,spawn=" + (spawns ? "allow" : "deny")
+        + ",resourcecontrol=deny";
+  }
 
   /** QEMU uses a few dozen descriptors (vCPUs, event fds, files); 1024 leaves room. */
   static final int MAX_OPEN_FILES = 1024;
@@ -99,13 +98,9 @@ final class VmmSandbox {
     return new VmmSandbox(setpriv, prlimit, whyNoJail(unshare), vmmIds(Path.of("/etc/passwd")));
   }
 
-  /** The launcher for a VMM of {@code spec} that runs {@code qemu}; prepares the VM's files. */
-  Launch prepare(VmSpec spec, Path qemu) throws IOException {
-    return prepare(spec, qemu, true, false);
-  }
-
   /**
-   * The same; without {@code jailed}, QEMU keeps claw's uid and sees the host's files; with
+   * The launcher for a VMM of {@code spec} that runs {@code qemu}; prepares the VM's files.
+   * Without {@code jailed}, QEMU keeps claw's uid and sees the host's files; with
    * {@code spawns}, its seccomp filter lets it spawn (the "cat" that saves a snapshot).
    */
   Launch prepare(VmSpec spec, Path qemu, boolean jailed, boolean spawns) throws IOException {

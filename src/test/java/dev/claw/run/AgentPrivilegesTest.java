@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claw.event.EventListener;
 import dev.claw.fs.FileTree;
 import dev.claw.host.ClawDirs;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.profile.ProfileLoader;
+import dev.claw.testing.TestKernel;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.QemuMicrovm;
@@ -39,8 +39,7 @@ class AgentPrivilegesTest {
   @BeforeAll
   static void buildAttackerAndKernel() throws Exception {
     attacker = compile(build);
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
   }
 
   @AfterEach

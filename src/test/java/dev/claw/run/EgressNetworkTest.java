@@ -7,7 +7,6 @@ import dev.claw.fs.FileTree;
 import dev.claw.host.ClawDirs;
 import dev.claw.host.Exec;
 import dev.claw.image.Initramfs;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.kernel.KernelCommandLine;
 import dev.claw.net.EgressNetwork;
 import dev.claw.net.NetworkLayout;
@@ -15,6 +14,7 @@ import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
 import dev.claw.testing.TestAgents;
 import dev.claw.testing.TestHosts;
+import dev.claw.testing.TestKernel;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.Accelerator;
 import dev.claw.vm.QemuMicrovm;
@@ -67,8 +67,7 @@ class EgressNetworkTest {
   @BeforeAll
   static void buildTheTestInternet() throws Exception {
     agentBinary = TestAgents.compile(world);
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
     hosts = new TestHosts();
     hosts.host("a", 1);
     hosts.host("d", 2);
@@ -305,8 +304,7 @@ class EgressNetworkTest {
           .charDevice("/dev/console", 0600, 5, 1), initramfs);
       List<String> args = new ArrayList<>(KernelCommandLine.standard());
       args.remove("quiet");
-      VmSpec spec = new VmSpec("root", new KernelBuilder(ClawDirs.fromEnvironment()
-          .cache("kernel"), EventListener.IGNORE).cachedOrBuild(), initramfs, args, 128, 1,
+      VmSpec spec = new VmSpec("root", TestKernel.cachedOrBuilt(), initramfs, args, 128, 1,
           Accelerator.TCG, Optional.empty(), dir.resolve("console.log"), dir, Optional.empty())
           .withNic(new VmSpec.Nic(network.namespacePath(), NetworkLayout.TAP,
               NetworkLayout.GUEST_MAC));

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.claw.event.EventListener;
 import dev.claw.host.ClawDirs;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.profile.AgentProfile;
 import dev.claw.profile.ProfileLoader;
 import dev.claw.seccomp.LearnedPolicy;
 import dev.claw.seccomp.SyscallTable;
 import dev.claw.testing.TestAgents;
+import dev.claw.testing.TestKernel;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.QemuMicrovm;
 import java.io.IOException;
@@ -38,8 +38,7 @@ class SeccompAttackTest {
   @BeforeAll
   static void buildAgentAndKernel() throws Exception {
     agentBinary = TestAgents.compile(build);
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
   }
 
   @AfterEach

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.claw.event.ClawEvent;
 import dev.claw.event.EventListener;
 import dev.claw.host.ClawDirs;
-import dev.claw.kernel.KernelBuilder;
 import dev.claw.profile.ProfileLoader;
 import dev.claw.testing.TestAgents;
+import dev.claw.testing.TestKernel;
 import dev.claw.testing.VmLeaks;
 import dev.claw.vm.AcceleratorProbe;
 import dev.claw.vm.QemuMicrovm;
@@ -42,8 +42,7 @@ class VmmConfinementTest {
   @BeforeAll
   static void buildAgentAndKernel() throws Exception {
     TestAgents.compile(build);
-    new KernelBuilder(ClawDirs.fromEnvironment().cache("kernel"), EventListener.IGNORE)
-        .cachedOrBuild();
+    TestKernel.cachedOrBuilt();
   }
 
   @AfterEach
