@@ -76,7 +76,7 @@ public final class AgentRunner {
 
     Path kernel = kernel(request);
     byte[] init = Files.readAllBytes(new GuestInit(dirs.cache("init"), events).binary());
-    FileTree image = new ImageBuilder(init, packageLayers(request.profile()))
+    FileTree image = new ImageBuilder(init, packageLayers(dirs, events, request.profile()))
         .build(request.profile(), request.extraFiles());
     change.apply(image);
     AcceleratorProbe.Choice accelerator = chooseAccelerator(request, kernel, init, registry);
@@ -114,7 +114,8 @@ public final class AgentRunner {
   }
 
   /** Where a Debian-based agent's layers come from; a static agent has none. */
-  private PackageLayers packageLayers(AgentProfile profile) throws IOException {
+  static PackageLayers packageLayers(ClawDirs dirs, EventListener events, AgentProfile profile)
+      throws IOException {
     return profile.base().equals(AgentProfile.NO_BASE) ? PackageLayers.NONE
         : DebianRoot.forHost(dirs, events);
   }

@@ -130,9 +130,12 @@ public final class SnapshotRunner {
     return new Prepared(kernel, init, accel, key.orElseGet(machine::hex));
   }
 
-  private static byte[] initramfs(RunRequest request, byte[] init) throws IOException {
+  private byte[] initramfs(RunRequest request, byte[] init) throws IOException {
     ByteArrayOutputStream cpio = new ByteArrayOutputStream();
-    Initramfs.write(new ImageBuilder(init).build(request.profile(), request.extraFiles()), cpio);
+    // The same image a cold run boots: a Debian-based agent's packages included.
+    ImageBuilder builder = new ImageBuilder(init,
+        AgentRunner.packageLayers(dirs, events, request.profile()));
+    Initramfs.write(builder.build(request.profile(), request.extraFiles()), cpio);
     return cpio.toByteArray();
   }
 
